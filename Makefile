@@ -1,0 +1,48 @@
+# UPP Tracker: `make run` serves the app with demo data, `make test` runs the suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/tracker_test
+
+.PHONY: run install dev test test-postgres test-browser lint security bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Installs pinned versions only (constraints.txt), so every machine runs the same code.
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install -q --disable-pip-version-check -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+dev: $(VENV)/.installed-dev
+
+run: install
+	$(BIN)/flask --app tracker db upgrade
+	$(BIN)/flask --app tracker seed-demo --if-empty
+	$(BIN)/flask --app tracker run --host 127.0.0.1 --port 5000
+
+test: dev
+	TEST_DATABASE_URL= $(BIN)/pytest
+
+test-postgres: dev
+	psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='tracker_test'" | grep -q 1 \
+	  || psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE tracker_test"
+	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -m "not browser"
+
+test-browser: dev
+	TEST_DATABASE_URL= $(BIN)/pytest -m browser
+
+lint: dev
+	$(BIN)/ruff check tracker tests bench
+	$(BIN)/ruff format --check tracker tests bench
+
+security: dev
+	$(BIN)/bandit -q -r tracker -ll
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

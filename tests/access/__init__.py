@@ -1,0 +1,1 @@
+"""Access-matrix rows, one module per domain (see ``matrix.py``)."""

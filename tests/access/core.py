@@ -1,0 +1,37 @@
+"""Access rules of the pages every deployment has: home, sign-in, account."""
+
+from tests.access.matrix import (
+    OK,
+    Row,
+    public_page,
+    row,
+    signed_in,
+)
+from tests.access.world import World
+
+
+def build(world: World) -> None:
+    """Nothing beyond the base world."""
+
+
+ROWS: list[Row] = [
+    public_page("GET", "/"),
+    public_page("GET", "/auth/login"),
+    # Signed-in users posting the empty sign-in form are sent home (302).
+    public_page("POST", "/auth/login"),
+    signed_in("POST", "/auth/logout"),
+    signed_in("GET", "/auth/password"),
+    signed_in("POST", "/auth/password"),
+    signed_in("GET", "/notifications/"),
+    signed_in("POST", "/notifications/read"),
+    row(
+        "GET",
+        "/static/css/app.css",
+        anonymous=OK,
+        contact_rijeka=OK,
+        contact_belgrade=OK,
+        coordinator=OK,
+        manager=OK,
+        admin=OK,
+    ),
+]

@@ -1,0 +1,98 @@
+"""The API blueprint and what every endpoint shares: paging and errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, jsonify, request
+from sqlalchemy import Select, func, select
+
+from tracker.extensions import db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 20
+
+
+class BadParameter(Exception):
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
+        self.message = message
+
+
+@bp.errorhandler(BadParameter)
+def bad_parameter(error: BadParameter):
+    return (
+        jsonify(
+            {
+                "error": {
+                    "code": "bad_request",
+                    "message": f"Parameter '{error.name}': {error.message}",
+                }
+            }
+        ),
+        400,
+    )
+
+
+def int_param(
+    name: str,
+    default: int | None = None,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+) -> int | None:
+    """Read an integer query parameter, refusing junk with a 400."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadParameter(name, "must be a whole number.") from None
+    if minimum is not None and value < minimum:
+        raise BadParameter(name, f"must be at least {minimum}.")
+    if maximum is not None and value > maximum:
+        raise BadParameter(name, f"must be at most {maximum}.")
+    return value
+
+
+def str_param(name: str, max_length: int = 200) -> str | None:
+    raw = request.args.get(name)
+    if raw is None or raw.strip() == "":
+        return None
+    if len(raw) > max_length:
+        raise BadParameter(name, f"must be at most {max_length} characters.")
+    return raw.strip()
+
+
+def choice_param(name: str, choices: list[str] | tuple[str, ...]) -> str | None:
+    value = str_param(name)
+    if value is not None and value not in choices:
+        raise BadParameter(name, "must be one of " + ", ".join(choices) + ".")
+    return value
+
+
+def paginated(query: Select, serialize: Callable[[Any], dict[str, Any]]):
+    """Answer ``{"items", "total", "page", "per_page"}`` for a select of rows."""
+    page = int_param("page", 1, minimum=1, maximum=1_000_000)
+    per_page = int_param("per_page", DEFAULT_PER_PAGE, minimum=1, maximum=MAX_PER_PAGE)
+    total = db.session.scalar(
+        select(func.count()).select_from(query.order_by(None).subquery())
+    )
+    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page))
+    return jsonify(
+        {
+            "items": [serialize(row) for row in rows],
+            "total": total,
+            "page": page,
+            "per_page": per_page,
+        }
+    )
+
+
+def not_found():
+    abort(404)

@@ -1,0 +1,3 @@
+from tracker.auth.routes import bp
+
+__all__ = ["bp"]

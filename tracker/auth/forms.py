@@ -1,0 +1,45 @@
+"""Sign-in and password forms."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from tracker.auth.passwords import MAX_LENGTH, password_problems
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(
+        "Password", validators=[DataRequired(), Length(max=MAX_LENGTH)]
+    )
+
+
+class NewPasswordMixin:
+    """A new password typed twice, checked against the policy."""
+
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(max=MAX_LENGTH)],
+        description="At least 12 characters. A long phrase is easiest to remember.",
+    )
+    confirm_password = PasswordField(
+        "Repeat the new password",
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message="The two passwords differ."),
+        ],
+    )
+
+    #: the e-mail of the account, so the policy can refuse it as a password
+    account_email: str = ""
+
+    def validate_new_password(self, field) -> None:
+        problems = password_problems(field.data or "", self.account_email)
+        if problems:
+            raise ValidationError(" ".join(problems))
+
+
+class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)]
+    )

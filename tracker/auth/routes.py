@@ -1,0 +1,226 @@
+"""Sign in, sign out, change password; session lifetime rules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from tracker.audit import Actor, record_event
+from tracker.auth.forms import ChangePasswordForm, LoginForm
+from tracker.auth.passwords import hash_password, verify_password
+from tracker.auth.permissions import SIGNED_IN, public, role_required
+from tracker.extensions import db, login_manager
+from tracker.models import ApiToken, User, utcnow
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+LOGIN_FAILED = "Wrong e-mail or password."
+
+
+@login_manager.user_loader
+def load_user(session_token: str) -> User | None:
+    """Find the user a session cookie belongs to, if that session is still valid."""
+    return db.session.scalar(
+        select(User).where(User.session_token == session_token, User.is_active)
+    )
+
+
+@login_manager.request_loader
+def load_user_from_bearer_token(req) -> User | None:
+    """API clients authenticate with ``Authorization: Bearer <token>``."""
+    header = req.headers.get("Authorization", "")
+    if not req.path.startswith("/api/") or not header.startswith("Bearer "):
+        return None
+    token = db.session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == ApiToken.hash_secret(header[7:].strip()),
+            ApiToken.revoked_at.is_(None),
+        )
+    )
+    if token is None or not token.user.is_active:
+        return None
+    return token.user
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Anonymous users: 401 from the API, the sign-in page elsewhere."""
+    if request.path.startswith("/api/"):
+        response = jsonify(
+            {"error": {"code": "unauthorized", "message": "Sign in or send a token."}}
+        )
+        return response, 401
+    flash("Please sign in to see that page.", "info")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+@bp.before_app_request
+def end_expired_sessions():
+    """End a session 12 hours after sign-in, however active it has been.
+
+    The 30-minute idle limit is the signed cookie's own max age.
+    """
+    signed_in_at = session.get("signed_in_at")
+    if signed_in_at is None or "_user_id" not in session:
+        return
+    lifetime = current_app.config["SESSION_ABSOLUTE_LIFETIME"]
+    if datetime.now(UTC).timestamp() - signed_in_at > lifetime.total_seconds():
+        logout_user()
+        session.clear()
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """Only same-site paths: refuse //host, https://host and /\\host."""
+    if not target:
+        return None
+    target = target.strip()
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    if any(ch in target for ch in "\\\r\n\t") or urlsplit(target).netloc:
+        return None
+    return target
+
+
+def _sanitised(email: str) -> str:
+    """An attempted e-mail fit for the audit log: one line, bounded length."""
+    return "".join(ch for ch in email if ch.isprintable())[:254]
+
+
+@bp.route("/login", methods=("GET", "POST"))
+@public
+def login():
+    """Sign in with e-mail and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("public.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is not None and _is_locked(user):
+            # Refused without looking at the password: a locked account
+            # cannot be probed, and says no more than a wrong password does.
+            record_event(
+                db.session,
+                "login_refused_locked",
+                "user_account",
+                user.id,
+                actor=_attempt_actor(email),
+            )
+            db.session.commit()
+            form.password.errors.append(LOGIN_FAILED)
+            return render_template("auth/login.html", form=form), 200
+        password_ok = verify_password(
+            user.password_hash if user else None, form.password.data
+        )
+        if user is not None and user.is_active and password_ok:
+            return _complete_login(user)
+        _count_failure(user, email)
+        db.session.commit()
+        form.password.errors.append(LOGIN_FAILED)
+    return render_template("auth/login.html", form=form)
+
+
+def _is_locked(user: User) -> bool:
+    return user.locked_until is not None and user.locked_until > utcnow()
+
+
+def _attempt_actor(email: str) -> Actor:
+    return Actor(
+        id=None, role="anonymous", label=_sanitised(email), ip=request.remote_addr or ""
+    )
+
+
+def _count_failure(user: User | None, email: str) -> None:
+    actor = _attempt_actor(email)
+    record_event(
+        db.session,
+        "login_failed",
+        "user_account",
+        user.id if user else None,
+        actor=actor,
+    )
+    if user is None:
+        return
+    user.failed_logins += 1
+    if user.failed_logins >= current_app.config["LOCKOUT_THRESHOLD"]:
+        user.failed_logins = 0
+        user.locked_until = utcnow() + current_app.config["LOCKOUT_DURATION"]
+        record_event(db.session, "account_locked", "user_account", user.id, actor=actor)
+
+
+def _complete_login(user: User):
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = utcnow()
+    next_url = safe_next_url(request.args.get("next"))
+    # A fresh session: nothing from before sign-in carries over.
+    session.clear()
+    login_user(user)
+    session.permanent = True
+    session["signed_in_at"] = datetime.now(UTC).timestamp()
+    record_event(
+        db.session,
+        "login",
+        "user_account",
+        user.id,
+        actor=Actor(user.id, str(user.role), user.email, request.remote_addr or ""),
+    )
+    db.session.commit()
+    flash(f"Welcome, {user.display_name}.", "success")
+    return redirect(next_url or url_for("public.home"))
+
+
+@bp.route("/logout", methods=("POST",))
+@role_required(*SIGNED_IN)
+def logout():
+    """Sign out and invalidate every copy of this user's session cookie."""
+    user = current_user._get_current_object()
+    user.end_sessions()
+    record_event(db.session, "logout", "user_account", user.id)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "success")
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/password", methods=("GET", "POST"))
+@role_required(*SIGNED_IN)
+def change_password():
+    """Change your own password; your other sessions end."""
+    user = current_user._get_current_object()
+    form = ChangePasswordForm()
+    form.account_email = user.email
+    if form.validate_on_submit():
+        if not verify_password(user.password_hash, form.current_password.data):
+            form.current_password.errors.append("The current password is wrong.")
+        else:
+            user.password_hash = hash_password(form.new_password.data)
+            user.end_sessions()
+            db.session.commit()
+            # Keep this browser signed in under the new token; copies of the
+            # old cookie stop working.
+            signed_in_at = session.get("signed_in_at")
+            session.clear()
+            login_user(user)
+            session.permanent = True
+            session["signed_in_at"] = signed_in_at
+            flash(
+                "Your password is changed. Other sessions were signed out.", "success"
+            )
+            return redirect(url_for("public.home"))
+    return render_template("auth/password.html", form=form)

@@ -1,0 +1,3 @@
+from tracker.dashboards.routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,5 @@
+"""The managers' dashboard."""
+
+from flask import Blueprint
+
+bp = Blueprint("dashboards", __name__, url_prefix="/dashboard")

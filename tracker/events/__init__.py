@@ -1,0 +1,3 @@
+from tracker.events.routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,46 @@
+"""Extension objects, created once here and bound to the app in ``create_app``."""
+
+import sqlite3
+
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from tracker.models.base import Base
+
+# create_savepoint lets tests run each case inside one outer transaction that
+# is rolled back afterwards; with a plain engine bind it changes nothing.
+db = SQLAlchemy(
+    model_class=Base, session_options={"join_transaction_mode": "create_savepoint"}
+)
+migrate = Migrate(render_as_batch=True, compare_type=True)
+login_manager = LoginManager()
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection, connection_record):
+    """Turn on what SQLite leaves off: foreign keys, WAL and a busy timeout."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    # pysqlite opens transactions lazily and breaks SAVEPOINT; let SQLAlchemy
+    # emit BEGIN itself (see the "begin" listener below).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _begin_sqlite(connection):
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")

@@ -1,0 +1,69 @@
+"""What every edit form shares: the optimistic-locking version and whitelisted saves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import HiddenField
+
+from tracker.extensions import db
+
+STALE_MESSAGE = (
+    "Someone else changed this record while you were editing it. "
+    "Your changes were not saved: open the record again to see the new version."
+)
+
+
+class VersionedForm(FlaskForm):
+    """An edit form that remembers which version of the record it was opened on."""
+
+    version_id = HiddenField()
+
+    #: fields that ``apply_to`` never copies onto the model
+    NOT_COPIED = frozenset({"version_id", "csrf_token", "submit"})
+
+    def load_version(self, obj: Any) -> None:
+        """Call on GET: stamp the form with the record's current version."""
+        self.version_id.data = str(obj.version_id)
+
+    def is_stale(self, obj: Any) -> bool:
+        """True, with an error on the form, when the record changed since opening."""
+        if str(obj.version_id) != (self.version_id.data or ""):
+            self.form_errors.append(STALE_MESSAGE)
+            return True
+        return False
+
+    def apply_to(self, obj: Any) -> None:
+        """Copy this form's own fields onto ``obj``: nothing a POST adds beyond them."""
+        for name, field in self._fields.items():
+            if name not in self.NOT_COPIED:
+                setattr(obj, name, field.data)
+
+
+def commit_or_stale(form: VersionedForm) -> bool:
+    """Commit; on a concurrent update, roll back and put the stale message on the form.
+
+    The version check in ``is_stale`` catches a form opened on an older
+    version; this catches the race where both saves passed it at once.
+    """
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        form.form_errors.append(STALE_MESSAGE)
+        return False
+    return True
+
+
+def blank_to_none(value: Any) -> Any:
+    """WTForms filter: an empty text box means "no value" (NULL), not ""."""
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value

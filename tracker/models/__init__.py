@@ -1,0 +1,60 @@
+"""All models, one module per domain, re-exported here."""
+
+from tracker.models.accounts import ApiToken, User
+from tracker.models.audit import AuditEntry
+from tracker.models.base import Base, utcnow
+from tracker.models.enums import (
+    AssessmentKind,
+    Attendance,
+    EventKind,
+    ParticipationRole,
+    Role,
+    SessionKind,
+    SizeClass,
+    StageKind,
+    TestimonialStatus,
+)
+from tracker.models.events import Event, EventSession, Participation
+from tracker.models.places import Country, Municipality, Person
+from tracker.models.programs import (
+    ASSESSMENT_AREAS,
+    Assessment,
+    Cohort,
+    Enrollment,
+    Program,
+    Stage,
+    StageChange,
+)
+from tracker.models.testimonials import Notification, Testimonial
+
+__all__ = [
+    "ASSESSMENT_AREAS",
+    "ApiToken",
+    "Assessment",
+    "AssessmentKind",
+    "Attendance",
+    "AuditEntry",
+    "Base",
+    "Cohort",
+    "Country",
+    "Enrollment",
+    "Event",
+    "EventKind",
+    "EventSession",
+    "Municipality",
+    "Notification",
+    "Participation",
+    "ParticipationRole",
+    "Person",
+    "Program",
+    "Role",
+    "SessionKind",
+    "SizeClass",
+    "Stage",
+    "StageChange",
+    "StageKind",
+    "Testimonial",
+    "TestimonialStatus",
+    "User",
+    "utcnow",
+]

@@ -1,0 +1,5 @@
+"""Countries and municipalities."""
+
+from flask import Blueprint
+
+bp = Blueprint("municipalities", __name__, url_prefix="/municipalities")

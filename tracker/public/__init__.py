@@ -1,0 +1,3 @@
+from tracker.public.routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,121 @@
+"""What templates can use besides the view's own variables."""
+
+from datetime import date, datetime
+
+from flask import Flask, current_app, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from tracker.auth.permissions import PUBLIC, access_rule_of
+from tracker.extensions import db
+from tracker.models import Notification, Role, SizeClass, Testimonial, TestimonialStatus
+from tracker.models.enums import label
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(Role=Role, SizeClass=SizeClass, label=label)
+    app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["moment"] = format_moment
+    app.jinja_env.globals["url_with"] = url_with
+    app.context_processor(navigation_counts)
+    app.jinja_env.globals["navigation"] = navigation
+    app.jinja_env.globals["account_links"] = account_links
+
+
+# The main menu: (text, endpoint). An item shows when its endpoint exists and
+# its access rule lets the current user in, so menu and permissions agree.
+MENU = [
+    ("Municipalities", "municipalities.index"),
+    ("People", "people.index"),
+    ("Programs", "programs.index"),
+    ("Enrollments", "enrollments.index"),
+    ("Events", "events.index"),
+    ("Testimonials", "testimonials.index"),
+    ("Review queue", "testimonials.review_queue"),
+    ("Dashboard", "dashboards.index"),
+    ("Users", "admin.users"),
+    ("Import", "admin.import_csv"),
+]
+PUBLIC_MENU = [
+    ("Testimonials", "testimonials.public_index"),
+    ("Events", "events.public_index"),
+    ("Open data", "public.open_data"),
+]
+
+
+def navigation() -> list[tuple[str, str]]:
+    """Menu items (text, URL) for the current user."""
+    menu = MENU if current_user.is_authenticated else PUBLIC_MENU
+    items = []
+    for text, endpoint in menu:
+        rule = access_rule_of(endpoint)
+        if rule is None:
+            continue
+        if rule == PUBLIC or (
+            current_user.is_authenticated and current_user.role in rule
+        ):
+            items.append((text, url_for(endpoint)))
+    return items
+
+
+def navigation_counts() -> dict:
+    """Badges in the navigation: the review queue and unread notifications."""
+    if not current_user.is_authenticated:
+        return {"review_queue_count": 0, "unread_notification_count": 0}
+    review_queue_count = 0
+    if current_user.can_edit_records:
+        review_queue_count = db.session.scalar(
+            select(func.count(Testimonial.id)).where(
+                Testimonial.status == TestimonialStatus.SUBMITTED
+            )
+        )
+    unread = db.session.scalar(
+        select(func.count(Notification.id)).where(
+            Notification.user_id == current_user.id, Notification.read_at.is_(None)
+        )
+    )
+    return {
+        "review_queue_count": review_queue_count,
+        "unread_notification_count": unread,
+    }
+
+
+def format_day(value: date | None) -> str:
+    return value.strftime("%-d %b %Y") if value else ""
+
+
+def format_moment(value: datetime | None) -> str:
+    return value.strftime("%-d %b %Y %H:%M UTC") if value else ""
+
+
+def url_with(**changes) -> str:
+    """The current URL with some query parameters changed (sorting, paging)."""
+    args = request.args.to_dict()
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def account_links() -> list[tuple[str, str]]:
+    """Links about the signed-in user: their municipality, their notifications."""
+    links = []
+    if current_user.role == Role.CONTACT and has_endpoint("municipalities.detail"):
+        links.append(
+            (
+                "My municipality",
+                url_for(
+                    "municipalities.detail",
+                    municipality_id=current_user.municipality_id,
+                ),
+            )
+        )
+    links.append(("Notifications", url_for("notifications.index")))
+    return links
+
+
+def has_endpoint(endpoint: str) -> bool:
+    return endpoint in current_app.view_functions

@@ -1,0 +1,47 @@
+"""Each user's in-app notification list."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from tracker.auth.permissions import SIGNED_IN, role_required
+from tracker.extensions import db
+from tracker.models import Notification, User, utcnow
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+def notify(users: list[User], message: str, link: str = "") -> None:
+    """Add a notification for each of ``users`` (flushed with the caller's change)."""
+    for user in users:
+        db.session.add(Notification(user=user, message=message[:500], link=link))
+
+
+@bp.route("/")
+@role_required(*SIGNED_IN)
+def index():
+    """Your notifications, newest first."""
+    notifications = db.session.scalars(
+        select(Notification)
+        .where(Notification.user_id == current_user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(100)
+    ).all()
+    return render_template("notifications/index.html", notifications=notifications)
+
+
+@bp.route("/read", methods=("POST",))
+@role_required(*SIGNED_IN)
+def mark_all_read():
+    """Mark all your notifications as read."""
+    unread = db.session.scalars(
+        select(Notification).where(
+            Notification.user_id == current_user.id, Notification.read_at.is_(None)
+        )
+    )
+    now = utcnow()
+    for notification in unread:
+        notification.read_at = now
+    db.session.commit()
+    flash("All notifications are marked as read.", "success")
+    return redirect(url_for(".index"))
