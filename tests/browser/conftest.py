@@ -69,7 +69,7 @@ def live_server(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture
 def artifacts(request, page) -> Iterator[Path]:
-    """A folder for screenshots; on failure the page's HTML and a screenshot land there."""
+    """Where screenshots go; a failure also saves the page HTML and a screenshot."""
     ARTIFACTS.mkdir(exist_ok=True)
     yield ARTIFACTS
     report = getattr(request.node, "rep_call", None)

@@ -1,0 +1,1 @@
+"""Admin pages: password-set links sent by administrators."""
