@@ -90,6 +90,42 @@ def audit_verify_command() -> None:
     raise click.ClickException(f"Audit entry {problem.entry_id} {problem.reason}.")
 
 
+@click.command("seed-scale")
+@click.option(
+    "--scale",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="1 = 2,000 municipalities, 250,000 participations, ...",
+)
+def seed_scale_command(scale: float) -> None:
+    """Fill an EMPTY database with deterministic synthetic data for benchmarks."""
+    import time
+
+    from tracker.seed.accounts import DEMO_PASSWORD
+    from tracker.seed.scale import seed_scale
+
+    if not 0 < scale <= 10:
+        raise click.BadParameter(
+            "must be above 0 and at most 10.", param_hint="--scale"
+        )
+    started = time.perf_counter()
+    with db.engine.begin() as connection:
+        try:
+            written = seed_scale(connection, scale, hash_password(DEMO_PASSWORD))
+        except ValueError as error:
+            raise click.ClickException(str(error)) from None
+    elapsed = time.perf_counter() - started
+    for table, count in written.items():
+        click.echo(f"{table:>16}: {count:>9,}")
+    click.echo(f"Scale {scale} written in {elapsed:.1f} s.")
+
+
 def register(app: Flask) -> None:
-    for command in (seed_demo_command, create_user_command, audit_verify_command):
+    for command in (
+        seed_demo_command,
+        create_user_command,
+        audit_verify_command,
+        seed_scale_command,
+    ):
         app.cli.add_command(command)
