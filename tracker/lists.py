@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import request
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Select, or_
+from flask_sqlalchemy.pagination import SelectPagination
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from werkzeug.datastructures import MultiDict
 
 from tracker.extensions import db
@@ -21,6 +21,7 @@ from tracker.extensions import db
 PER_PAGE = 25
 MAX_PER_PAGE = 100
 MAX_SEARCH_LENGTH = 100
+COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True)
@@ -71,14 +72,42 @@ def choice_arg(args: Mapping[str, str], name: str, choices) -> str | None:
     return raw if raw in {str(choice) for choice in choices} else None
 
 
-def paginate(query: Select, args: MultiDict | None = None) -> Pagination:
+class CappedPagination(SelectPagination):
+    """A page whose total is counted only up to ``COUNT_CAP`` rows.
+
+    Counting every match of a 250,000-row table on each page view makes the
+    page slower as the table grows; counting at most COUNT_CAP + 1 keeps the
+    cost bounded. Past the cap the list says "more than 10,000" and pages
+    stop there (search or filter to narrow it down): bounded offset paging.
+    """
+
+    total_is_capped: bool = False
+
+    def _query_count(self) -> int:
+        query = self._query_args["select"]
+        capped = query.order_by(None).limit(COUNT_CAP + 1).subquery()
+        session = self._query_args["session"]
+        total = session.execute(select(func.count()).select_from(capped)).scalar()
+        self.total_is_capped = total > COUNT_CAP
+        return min(total, COUNT_CAP)
+
+
+def page_args(args: Mapping[str, str]) -> tuple[int, int]:
+    """The requested (page, per_page), clamped to what the lists allow."""
+    per_page = min(max(int_arg(args, "per_page") or PER_PAGE, 1), MAX_PER_PAGE)
+    last_page = max(COUNT_CAP // per_page, 1)
+    page = min(max(int_arg(args, "page") or 1, 1), last_page)
+    return page, per_page
+
+
+def paginate(query: Select, args: MultiDict | None = None) -> CappedPagination:
     """One page of ``query``; page numbers past the end show an empty last page."""
-    args = args if args is not None else request.args
-    page = int_arg(args, "page") or 1
-    per_page = int_arg(args, "per_page") or PER_PAGE
-    return db.paginate(
-        query,
-        page=max(page, 1),
-        per_page=min(max(per_page, 1), MAX_PER_PAGE),
+    page, per_page = page_args(args if args is not None else request.args)
+    return CappedPagination(
+        select=query,
+        session=db.session(),
+        page=page,
+        per_page=per_page,
+        max_per_page=MAX_PER_PAGE,
         error_out=False,
     )
