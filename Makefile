@@ -46,3 +46,7 @@ security: dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Not part of `make test`: builds (and caches) scale databases, then times pages.
+bench: dev
+	$(BIN)/python bench/run.py

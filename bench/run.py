@@ -1,0 +1,573 @@
+"""``make bench``: how UPP Tracker's pages cost as the data grows.
+
+Builds databases at scale 0.1 and 1 (cached in bench/cache between runs),
+then measures in one run, on this machine, for SQLite and PostgreSQL:
+
+- each main page: median and p95 of 30 requests through the WSGI app, and
+  the SQL query count;
+- the growth ratio: median at scale 1 / median at scale 0.1;
+- the dashboard's floor ratio: page time / time of its SQL queries alone;
+- throughput under gunicorn (2 workers) with wrk on a mix of pages, as a
+  ratio to a trivial route of the same app;
+- memory: a worker's peak RSS while streaming a CSV of every participation,
+  minus its RSS before.
+
+It prints one table per database and writes bench/results.json and
+bench/results.md. Not part of ``make test``: timing belongs here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / "bench" / "cache"
+RESULTS_JSON = ROOT / "bench" / "results.json"
+RESULTS_MD = ROOT / "bench" / "results.md"
+PG_SERVER = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432"
+)
+SECRET = "bench-secret-key-not-for-production"
+PASSWORD = "demo-password-1"
+TARGETS = {
+    "growth_ratio": 1.5,
+    "queries": 12,
+    "dashboard_floor_ratio": 2.0,
+    "throughput_ratio": 0.40,
+    "export_memory_mb": 50,
+    "html_median_ms": 100,
+    "dashboard_median_ms": 250,
+}
+
+# (name, path, who asks). The same paths at both scales: a "deep" page number
+# exists at scale 0.1 too, so the two scales compare like with like.
+PAGES: list[tuple[str, str, str | None]] = [
+    ("home (public)", "/", None),
+    ("testimonials (public)", "/testimonials/public", None),
+    ("events (public)", "/events/public", None),
+    ("municipalities", "/municipalities/", "admin"),
+    ("municipalities deep", "/municipalities/?page=7", "admin"),
+    ("municipalities search", "/municipalities/?q=bel&sort=-population", "admin"),
+    ("municipality page", "/municipalities/{municipality}", "admin"),
+    ("people", "/people/", "admin"),
+    ("people deep", "/people/?page=150", "admin"),
+    ("people search", "/people/?q=horvat", "admin"),
+    ("programs", "/programs/", "admin"),
+    ("program page", "/programs/{program}", "admin"),
+    ("enrollments", "/enrollments/", "admin"),
+    ("enrollments deep", "/enrollments/?page=20", "admin"),
+    ("enrollments filtered", "/enrollments/?program=ACP&stage=diagnosis", "admin"),
+    ("enrollment page", "/enrollments/{enrollment}", "admin"),
+    ("events", "/events/", "admin"),
+    ("events deep", "/events/?page=5", "admin"),
+    ("events filtered", "/events/?kind=training&q=1", "admin"),
+    ("event page", "/events/{event}", "admin"),
+    ("testimonials", "/testimonials/", "admin"),
+    ("testimonials filtered", "/testimonials/?status=submitted", "admin"),
+    ("dashboard", "/dashboard/", "manager"),
+    ("api municipalities", "/api/v1/municipalities", "admin"),
+    ("api people", "/api/v1/people?page=3", "admin"),
+    ("api enrollments", "/api/v1/enrollments?program=ACP", "admin"),
+    ("api events", "/api/v1/events", "admin"),
+    ("api testimonials", "/api/v1/testimonials", "admin"),
+]
+MIX = [
+    "/",
+    "/testimonials/public",
+    "/municipalities/",
+    "/events/{event}",
+    "/enrollments/",
+    "/dashboard/",
+    "/api/v1/events",
+]
+TRIVIAL = "/health"
+
+
+def app_config(url: str) -> dict[str, Any]:
+    return {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": SECRET,
+        "RATELIMIT_ENABLED": False,
+        "WTF_CSRF_ENABLED": True,
+    }
+
+
+def fingerprint() -> str:
+    """What the cached databases depend on: migrations and the scale seeder."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "migrations" / "versions").glob("*.py")) + [
+        ROOT / "tracker" / "seed" / "scale.py"
+    ]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def database_url(kind: str, scale: float) -> str:
+    tag = str(scale).replace(".", "_")
+    if kind == "sqlite":
+        return f"sqlite:///{CACHE / f'sqlite-{tag}.sqlite'}"
+    return f"{PG_SERVER}/bench_{tag}"
+
+
+def build_database(kind: str, scale: float) -> dict[str, Any]:
+    """Reuse the cached database when it matches the code; otherwise build it."""
+    from flask_migrate import upgrade
+
+    from tracker import create_app
+    from tracker.auth.passwords import hash_password
+    from tracker.extensions import db
+    from tracker.seed.scale import seed_scale
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    marker = CACHE / f"{kind}-{scale}.json"
+    url = database_url(kind, scale)
+    if marker.exists():
+        info = json.loads(marker.read_text())
+        if info.get("fingerprint") == fingerprint() and database_exists(kind, url):
+            return info | {"cached": True}
+    reset_database(kind, url)
+    app = create_app(app_config(url))
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        started = time.perf_counter()
+        with db.engine.begin() as connection:
+            written = seed_scale(connection, scale, hash_password(PASSWORD))
+        seconds = time.perf_counter() - started
+        db.engine.dispose()
+    info = {
+        "fingerprint": fingerprint(),
+        "seed_seconds": round(seconds, 1),
+        "rows": written,
+    }
+    marker.write_text(json.dumps(info, indent=2))
+    return info | {"cached": False}
+
+
+def _pg_admin():
+    import psycopg
+
+    return psycopg.connect(
+        PG_SERVER.replace("postgresql+psycopg", "postgresql") + "/postgres",
+        autocommit=True,
+    )
+
+
+def database_exists(kind: str, url: str) -> bool:
+    if kind == "sqlite":
+        return Path(url.removeprefix("sqlite:///")).exists()
+    name = url.rsplit("/", 1)[1]
+    with _pg_admin() as connection:
+        found = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone()
+    return found is not None
+
+
+def reset_database(kind: str, url: str) -> None:
+    if kind == "sqlite":
+        path = Path(url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        return
+    from psycopg import sql
+
+    name = url.rsplit("/", 1)[1]
+    with _pg_admin() as connection:
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(name)
+            )
+        )
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+class QueryLog:
+    """Counts (and optionally keeps) the SQL statements an engine runs."""
+
+    def __init__(self, engine) -> None:
+        from sqlalchemy import event
+
+        self.statements: list[tuple[str, Any]] = []
+        self.active = False
+        event.listen(engine, "before_cursor_execute", self._record)
+
+    def _record(self, conn, cursor, statement, parameters, context, executemany):
+        if self.active:
+            self.statements.append((statement, parameters))
+
+    @contextmanager
+    def capture(self):
+        self.statements = []
+        self.active = True
+        try:
+            yield self
+        finally:
+            self.active = False
+
+
+def signed_in_client(app, role: str | None):
+    client = app.test_client()
+    if role is None:
+        return client
+    page = client.get("/auth/login")
+    token = re.search(rb'name="csrf-token" content="([^"]+)"', page.data).group(1)
+    response = client.post(
+        "/auth/login",
+        data={
+            "email": f"{role}@example.org",
+            "password": PASSWORD,
+            "csrf_token": token.decode(),
+        },
+    )
+    if response.status_code != 302:
+        raise RuntimeError(f"could not sign in as {role}")
+    return client
+
+
+def sample_ids(app) -> dict[str, Any]:
+    """Ids of typical records: those the page URLs refer to."""
+    from sqlalchemy import func, select
+
+    from tracker.extensions import db
+    from tracker.models import Enrollment, Event, Municipality, Participation, Program
+
+    with app.app_context():
+        event = db.session.execute(
+            select(Participation.event_id, func.count())
+            .group_by(Participation.event_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).first()
+        return {
+            "municipality": db.session.scalar(select(func.min(Municipality.id))),
+            "program": db.session.scalar(
+                select(Program.code).where(Program.code == "ACP")
+            ),
+            "program_id": db.session.scalar(
+                select(Program.id).where(Program.code == "ACP")
+            ),
+            "enrollment": db.session.scalar(select(func.min(Enrollment.id))),
+            "event": event[0]
+            if event
+            else db.session.scalar(select(func.min(Event.id))),
+        }
+
+
+def measure_pages(kind: str, scale: float, requests: int) -> dict[str, Any]:
+    from tracker import create_app
+    from tracker.extensions import db
+
+    app = create_app(app_config(database_url(kind, scale)))
+    ids = sample_ids(app)
+    with app.app_context():
+        log = QueryLog(db.engine)
+    clients = {role: signed_in_client(app, role) for role in {p[2] for p in PAGES}}
+    results: dict[str, Any] = {}
+    for name, path, role in PAGES:
+        url = path.format(**ids)
+        client = clients[role]
+        for _ in range(2):
+            response = client.get(url)
+        if response.status_code != 200:
+            results[name] = {"url": url, "status": response.status_code}
+            continue
+        timings = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            response = client.get(url)
+            response.get_data()
+            timings.append((time.perf_counter() - started) * 1000)
+        with log.capture():
+            client.get(url).get_data()
+        results[name] = {
+            "url": url,
+            "median_ms": round(statistics.median(timings), 2),
+            "p95_ms": round(sorted(timings)[int(len(timings) * 0.95) - 1], 2),
+            "queries": len(log.statements),
+            "api": url.startswith("/api/"),
+        }
+    results["_floor"] = dashboard_floor(app, clients["manager"], log, requests)
+    with app.app_context():
+        db.engine.dispose()
+    return results
+
+
+def dashboard_floor(app, client, log: QueryLog, requests: int) -> dict[str, Any]:
+    """The dashboard's time against replaying its own SQL on the same database."""
+    from tracker.extensions import db
+
+    with log.capture():
+        client.get("/dashboard/").get_data()
+    statements = list(log.statements)
+    with app.app_context():
+        raw = db.engine.raw_connection()
+        try:
+            timings = []
+            for _ in range(requests):
+                started = time.perf_counter()
+                cursor = raw.cursor()
+                for statement, parameters in statements:
+                    cursor.execute(statement, parameters)
+                    cursor.fetchall()
+                cursor.close()
+                raw.rollback()
+                timings.append((time.perf_counter() - started) * 1000)
+        finally:
+            raw.close()
+    page = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        client.get("/dashboard/").get_data()
+        page.append((time.perf_counter() - started) * 1000)
+    sql_ms = statistics.median(timings)
+    page_ms = statistics.median(page)
+    return {
+        "page_ms": round(page_ms, 2),
+        "sql_ms": round(sql_ms, 2),
+        "ratio": round(page_ms / sql_ms, 2) if sql_ms else None,
+        "queries": len(statements),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(url: str, workers: int):
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": SECRET,
+        "RATELIMIT_ENABLED": "0",
+    }
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield port, process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+
+
+def http_sign_in(port: int, role: str) -> str:
+    """Sign in over real HTTP; return the Cookie header value."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", "/auth/login")
+    response = connection.getresponse()
+    body = response.read()
+    cookie = response.getheader("Set-Cookie").split(";")[0]
+    token = re.search(rb'name="csrf-token" content="([^"]+)"', body).group(1).decode()
+    form = f"email={role}%40example.org&password={PASSWORD}&csrf_token={token}"
+    connection.request(
+        "POST",
+        "/auth/login",
+        body=form,
+        headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    response = connection.getresponse()
+    response.read()
+    return response.getheader("Set-Cookie").split(";")[0]
+
+
+def wrk(port: int, paths: list[str], cookie: str, seconds: int) -> float:
+    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    quoted = ", ".join(json.dumps(path) for path in paths)
+    script.write(
+        f"local paths = {{{quoted}}}\nlocal i = 0\n"
+        f'wrk.headers["Cookie"] = {json.dumps(cookie)}\n'
+        "request = function()\n  i = i % #paths + 1\n"
+        '  return wrk.format("GET", paths[i])\nend\n'
+    )
+    script.close()
+    try:
+        output = subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                "-c16",
+                f"-d{seconds}s",
+                "-s",
+                script.name,
+                f"http://127.0.0.1:{port}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    if "Non-2xx" in output:
+        raise RuntimeError("wrk saw non-2xx answers:\n" + output)
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+
+def throughput(kind: str, scale: float, seconds: int) -> dict[str, Any]:
+    if shutil.which("wrk") is None:
+        return {"skipped": "wrk is not installed (apt-get install -y wrk)"}
+    from tracker import create_app
+
+    ids = sample_ids(create_app(app_config(database_url(kind, scale))))
+    with gunicorn(database_url(kind, scale), workers=2) as (port, _):
+        cookie = http_sign_in(port, "manager")
+        trivial = wrk(port, [TRIVIAL], cookie, seconds)
+        mixed = wrk(port, [path.format(**ids) for path in MIX], cookie, seconds)
+    return {
+        "trivial_rps": trivial,
+        "mixed_rps": mixed,
+        "ratio": round(mixed / trivial, 3),
+    }
+
+
+def _rss_kb(pid: int, field: str) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(rf"{field}:\s+(\d+) kB", status).group(1))
+
+
+def export_memory(kind: str, scale: float) -> dict[str, Any]:
+    """Peak RSS growth of the one worker that streams every participation."""
+    with gunicorn(database_url(kind, scale), workers=1) as (port, master):
+        cookie = http_sign_in(port, "admin")
+        children = Path(f"/proc/{master.pid}/task/{master.pid}/children")
+        worker = int(children.read_text().split()[0])
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        connection.request("GET", "/", headers={"Cookie": cookie})
+        connection.getresponse().read()
+        Path(f"/proc/{worker}/clear_refs").write_text("5")  # reset the peak
+        before = _rss_kb(worker, "VmRSS")
+        connection.request(
+            "GET", "/events/participations/export.csv", headers={"Cookie": cookie}
+        )
+        response = connection.getresponse()
+        size = 0
+        while chunk := response.read(65536):
+            size += len(chunk)
+        peak = _rss_kb(worker, "VmHWM")
+    return {
+        "status": response.status,
+        "bytes": size,
+        "rss_before_mb": round(before / 1024, 1),
+        "peak_mb": round(peak / 1024, 1),
+        "growth_mb": round((peak - before) / 1024, 1),
+    }
+
+
+def table(kind: str, small: dict, large: dict) -> list[str]:
+    lines = [
+        f"### {kind}",
+        "",
+        "| page | queries S=0.1 | queries S=1 | median ms S=0.1 | median ms S=1 "
+        "| p95 ms S=1 | growth |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, _, _ in PAGES:
+        a, b = small.get(name, {}), large.get(name, {})
+        if "median_ms" not in a or "median_ms" not in b:
+            lines.append(
+                f"| {name} | status {a.get('status')} / {b.get('status')} | | | | | |"
+            )
+            continue
+        growth = b["median_ms"] / a["median_ms"]
+        lines.append(
+            f"| {name} | {a['queries']} | {b['queries']} | {a['median_ms']:.1f} "
+            f"| {b['median_ms']:.1f} | {b['p95_ms']:.1f} | {growth:.2f} |"
+        )
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--wrk-seconds", type=int, default=10)
+    options = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    results: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "targets": TARGETS,
+    }
+    report: list[str] = []
+    for kind in options.databases.split(","):
+        entry: dict[str, Any] = {"builds": {}}
+        for scale in (0.1, 1.0):
+            print(f"[{kind}] database at scale {scale} ...", flush=True)
+            entry["builds"][str(scale)] = build_database(kind, scale)
+        print(f"[{kind}] measuring pages ...", flush=True)
+        entry["small"] = measure_pages(kind, 0.1, options.requests)
+        entry["large"] = measure_pages(kind, 1.0, options.requests)
+        print(f"[{kind}] throughput and memory ...", flush=True)
+        entry["throughput"] = throughput(kind, 1.0, options.wrk_seconds)
+        entry["export_memory"] = export_memory(kind, 1.0)
+        results[kind] = entry
+        report += table(kind, entry["small"], entry["large"]) + [""]
+        floor = entry["large"]["_floor"]
+        report.append(
+            f"- dashboard floor ratio (S=1): {floor['ratio']} "
+            f"(page {floor['page_ms']} ms, its {floor['queries']} "
+            f"queries alone {floor['sql_ms']} ms)"
+        )
+        tp = entry["throughput"]
+        if "ratio" in tp:
+            report.append(
+                f"- throughput (gunicorn 2 workers, wrk -t2 -c16): mixed "
+                f"{tp['mixed_rps']:.0f} req/s vs trivial "
+                f"{tp['trivial_rps']:.0f} req/s = {tp['ratio']:.0%}"
+            )
+        memory = entry["export_memory"]
+        report.append(
+            f"- CSV export of all participations: {memory['bytes']:,} bytes,"
+            f" worker peak RSS growth {memory['growth_mb']} MB"
+        )
+        seed = entry["builds"]["1.0"]
+        report.append(
+            f"- seed-scale S=1: {seed.get('seed_seconds')} s"
+            + (" (cached)" if seed.get("cached") else "")
+        )
+        report.append("")
+    RESULTS_JSON.write_text(json.dumps(results, indent=2))
+    RESULTS_MD.write_text("\n".join(report))
+    print("\n".join(report))
+
+
+if __name__ == "__main__":
+    main()
