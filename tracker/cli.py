@@ -6,6 +6,7 @@ import sys
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from tracker.audit import acting_as, verify_chain
@@ -15,6 +16,7 @@ from tracker.models import AuditEntry, Municipality, Role, User
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Only seed a database with no users.")
 def seed_demo_command(if_empty: bool) -> None:
     """Load the demo data (idempotent: running it twice adds nothing)."""
@@ -30,6 +32,7 @@ def seed_demo_command(if_empty: bool) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
 @click.option("--municipality", help="Name of the municipality (contacts only).")
@@ -80,6 +83,7 @@ def create_user_command(
 
 
 @click.command("audit-verify")
+@with_appcontext
 def audit_verify_command() -> None:
     """Check the audit trail's hash chain; name the first entry that breaks it."""
     problem = verify_chain(db.session)
@@ -91,6 +95,7 @@ def audit_verify_command() -> None:
 
 
 @click.command("seed-scale")
+@with_appcontext
 @click.option(
     "--scale",
     type=float,
@@ -122,7 +127,11 @@ def seed_scale_command(scale: float) -> None:
 
 
 def register(app: Flask) -> None:
+    from tracker.dataio.cli import export_csv_command, import_csv_command
+
     for command in (
+        import_csv_command,
+        export_csv_command,
         seed_demo_command,
         create_user_command,
         audit_verify_command,

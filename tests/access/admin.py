@@ -1,11 +1,15 @@
 """Access rules of the admin pages."""
 
-from tests.access.matrix import Row
+from tests.access.matrix import Row, editors_only
 from tests.access.world import World
 
 
 def build(world: World) -> None:
-    """Add this domain's fixture records to the world."""
+    """Nothing beyond the base world."""
 
 
-ROWS: list[Row] = []
+ROWS: list[Row] = [
+    editors_only("GET", "/admin/import"),
+    editors_only("POST", "/admin/import"),
+    editors_only("GET", "/admin/import/people/template.csv"),
+]

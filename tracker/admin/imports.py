@@ -1,1 +1,79 @@
-"""Admin pages: imports."""
+"""CSV import of municipalities, people and participations: check, then commit."""
+
+from __future__ import annotations
+
+from flask import Response, abort, render_template
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
+from wtforms import SelectChoice, SelectField, SubmitField
+
+from tracker.admin.routes import bp
+from tracker.auth.permissions import EDITORS, role_required
+from tracker.dataio.kinds import KINDS, template_csv
+from tracker.dataio.kinds import import_csv as run_import
+from tracker.extensions import db
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class ImportForm(FlaskForm):
+    kind = SelectField(
+        "What the file holds",
+        choices=[SelectChoice(name, name.capitalize()) for name in KINDS],
+    )
+    file = FileField(
+        "CSV file (UTF-8)",
+        validators=[
+            FileRequired("Choose a CSV file."),
+            FileAllowed(["csv"], "Only .csv files can be imported."),
+            FileSize(MAX_UPLOAD_BYTES, message="The file is larger than 5 MB."),
+        ],
+    )
+    check = SubmitField("Check only")
+    commit = SubmitField("Import")
+
+
+def _read_text(form: ImportForm) -> str | None:
+    """The upload as text, or None (with a field error) if it is not UTF-8 CSV."""
+    raw = form.file.data.read(MAX_UPLOAD_BYTES + 1)
+    if b"\x00" in raw:
+        form.file.errors.append("The file is not a text file.")
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        form.file.errors.append("The file is not UTF-8 text. Save it as CSV UTF-8.")
+        return None
+
+
+@bp.route("/import", methods=("GET", "POST"))
+@role_required(*EDITORS)
+def import_csv():
+    """Upload a CSV file: check every row, then import all or nothing."""
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit() and (text := _read_text(form)) is not None:
+        report = run_import(
+            db.session, KINDS[form.kind.data], text, commit=bool(form.commit.data)
+        )
+        db.session.commit()
+    return render_template(
+        "admin/import.html",
+        form=form,
+        report=report,
+        kinds=KINDS,
+        committed=bool(form.commit.data),
+    )
+
+
+@bp.route("/import/<kind>/template.csv")
+@role_required(*EDITORS)
+def import_template(kind: str):
+    """A template CSV for one kind: its header and one example row."""
+    if kind not in KINDS:
+        abort(404)
+    return Response(
+        template_csv(KINDS[kind]).encode("utf-8"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{kind}-template.csv"'},
+    )

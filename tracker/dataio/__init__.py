@@ -1,0 +1,1 @@
+"""Data in and out: streamed CSV/XLSX exports and validated CSV imports."""
