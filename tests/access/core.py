@@ -16,6 +16,7 @@ def build(world: World) -> None:
 
 ROWS: list[Row] = [
     public_page("GET", "/"),
+    public_page("GET", "/health"),
     public_page("GET", "/auth/login"),
     # Signed-in users posting the empty sign-in form are sent home (302).
     public_page("POST", "/auth/login"),
