@@ -186,17 +186,18 @@ class SessionForm(VersionedForm):
         obj.position = self.position.data or 0
 
 
-class ParticipationFields(FlaskForm):
-    """What every way of adding someone to an event asks."""
-
-    role = SelectField(
+def _role_field():
+    return SelectField(
         "Role",
         choices=enum_choices(ParticipationRole),
         coerce=_enum(ParticipationRole),
         default=ParticipationRole.DELEGATE.value,
         validators=[InputRequired()],
     )
-    presentation_title = StringField(
+
+
+def _presentation_field():
+    return StringField(
         "Presentation title",
         filters=[strip],
         validators=[Length(max=300)],
@@ -204,11 +205,25 @@ class ParticipationFields(FlaskForm):
     )
 
 
+def _attendance_field(states=None, default=None):
+    return SelectField(
+        "Attendance",
+        choices=enum_choices(Attendance, states),
+        coerce=_enum(Attendance),
+        default=default,
+        validators=[InputRequired()],
+    )
+
+
+def _municipality_choices(options, blank: str) -> list[tuple[Any, str]]:
+    return [("", blank)] + options["municipalities"]
+
+
 # Staff record any state; "proposed" is how contacts' suggestions arrive.
 STAFF_ATTENDANCE = [a for a in Attendance if a != Attendance.PROPOSED]
 
 
-class ParticipationForm(ParticipationFields):
+class ParticipationForm(FlaskForm):
     """Add an existing person, found by the search on the event page."""
 
     person_id = SelectField(
@@ -222,19 +237,15 @@ class ParticipationForm(ParticipationFields):
         coerce=optional_id,
         description="Leave as is to record the person's own municipality.",
     )
-    attendance = SelectField(
-        "Attendance",
-        choices=enum_choices(Attendance, STAFF_ATTENDANCE),
-        coerce=_enum(Attendance),
-        default=Attendance.REGISTERED.value,
-        validators=[InputRequired()],
-    )
+    role = _role_field()
+    presentation_title = _presentation_field()
+    attendance = _attendance_field(STAFF_ATTENDANCE, Attendance.REGISTERED.value)
     person_q = HiddenField()
 
     def fill_choices(self, options, people=()) -> None:
-        self.municipality_id.choices = [
-            ("", "— the person's own municipality —")
-        ] + options["municipalities"]
+        self.municipality_id.choices = _municipality_choices(
+            options, "— the person's own municipality —"
+        )
         self.person_id.choices = [
             (
                 person.id,
@@ -248,7 +259,7 @@ class ParticipationForm(ParticipationFields):
             raise ValidationError("Choose a person from the search results.")
 
 
-class NewPersonFields(FlaskForm):
+class NewPersonParticipationForm(FlaskForm):
     """A person created on the spot, without leaving the event page."""
 
     full_name = StringField(
@@ -257,15 +268,6 @@ class NewPersonFields(FlaskForm):
     position = StringField(
         "Position or title", filters=[strip], validators=[Length(max=200)]
     )
-    email = EmailField(
-        "E-mail",
-        filters=[blank_to_none],
-        validators=[Optional(), Email(), Length(max=254)],
-    )
-    phone = StringField("Phone", filters=[strip], validators=[Length(max=50)])
-
-
-class NewPersonParticipationForm(NewPersonFields, ParticipationFields):
     organisation = StringField(
         "Organisation",
         filters=[strip],
@@ -277,16 +279,18 @@ class NewPersonParticipationForm(NewPersonFields, ParticipationFields):
         coerce=optional_id,
         description="Their municipality, recorded as the one they represent here.",
     )
-    attendance = SelectField(
-        "Attendance",
-        choices=enum_choices(Attendance, STAFF_ATTENDANCE),
-        coerce=_enum(Attendance),
-        default=Attendance.REGISTERED.value,
-        validators=[InputRequired()],
+    email = EmailField(
+        "E-mail",
+        filters=[blank_to_none],
+        validators=[Optional(), Email(), Length(max=254)],
     )
+    phone = StringField("Phone", filters=[strip], validators=[Length(max=50)])
+    role = _role_field()
+    presentation_title = _presentation_field()
+    attendance = _attendance_field(STAFF_ATTENDANCE, Attendance.REGISTERED.value)
 
     def fill_choices(self, options) -> None:
-        self.municipality_id.choices = [("", "— none —")] + options["municipalities"]
+        self.municipality_id.choices = _municipality_choices(options, "— none —")
 
 
 class ParticipationEditForm(VersionedForm):
@@ -295,24 +299,12 @@ class ParticipationEditForm(VersionedForm):
         coerce=optional_id,
         description="As it was at the time of the event.",
     )
-    role = SelectField(
-        "Role",
-        choices=enum_choices(ParticipationRole),
-        coerce=_enum(ParticipationRole),
-        validators=[InputRequired()],
-    )
-    presentation_title = StringField(
-        "Presentation title", filters=[strip], validators=[Length(max=300)]
-    )
-    attendance = SelectField(
-        "Attendance",
-        choices=enum_choices(Attendance),
-        coerce=_enum(Attendance),
-        validators=[InputRequired()],
-    )
+    role = _role_field()
+    presentation_title = _presentation_field()
+    attendance = _attendance_field()
 
     def fill_choices(self, options) -> None:
-        self.municipality_id.choices = [("", "— none —")] + options["municipalities"]
+        self.municipality_id.choices = _municipality_choices(options, "— none —")
 
 
 class BulkAttendanceForm(FlaskForm):
@@ -336,7 +328,7 @@ class BulkAttendanceForm(FlaskForm):
             raise ValidationError("Select at least one participant.")
 
 
-class ProposalForm(ParticipationFields):
+class ProposalForm(FlaskForm):
     """A contact proposes someone of their own municipality: an existing person,
     or a new one by name."""
 
@@ -359,6 +351,8 @@ class ProposalForm(ParticipationFields):
     phone = StringField(
         "New person's phone", filters=[strip], validators=[Length(max=50)]
     )
+    role = _role_field()
+    presentation_title = _presentation_field()
 
     def fill_choices(self, people) -> None:
         self.person_id.choices = [("", "— a new person —")] + [
