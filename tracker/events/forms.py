@@ -20,6 +20,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -46,12 +47,17 @@ def optional_id(value: Any) -> int | None:
     return int(value)
 
 
-def enum_choices(enum_class, only=None) -> list[tuple[str, str]]:
-    return [
+def choices(pairs) -> list[SelectChoice]:
+    """Select options from ``(value, label)`` pairs."""
+    return [SelectChoice(value, text) for value, text in pairs]
+
+
+def enum_choices(enum_class, only=None) -> list[SelectChoice]:
+    return choices(
         (member.value, label(member))
         for member in enum_class
         if only is None or member in only
-    ]
+    )
 
 
 def _enum(enum_class):
@@ -110,8 +116,8 @@ class EventForm(VersionedForm):
     )
 
     def fill_choices(self, options: dict[str, list[tuple[Any, str]]]) -> None:
-        self.country_id.choices = [("", "—")] + options["countries"]
-        self.program_id.choices = [("", "— none —")] + options["programs"]
+        self.country_id.choices = choices([("", "—"), *options["countries"]])
+        self.program_id.choices = choices([("", "— none —"), *options["programs"]])
 
     def __init__(self, *args: Any, session_dates: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -215,8 +221,8 @@ def _attendance_field(states=None, default=None):
     )
 
 
-def _municipality_choices(options, blank: str) -> list[tuple[Any, str]]:
-    return [("", blank)] + options["municipalities"]
+def _municipality_choices(options, blank: str) -> list[SelectChoice]:
+    return choices([("", blank), *options["municipalities"]])
 
 
 # Staff record any state; "proposed" is how contacts' suggestions arrive.
@@ -246,13 +252,13 @@ class ParticipationForm(FlaskForm):
         self.municipality_id.choices = _municipality_choices(
             options, "— the person's own municipality —"
         )
-        self.person_id.choices = [
+        self.person_id.choices = choices(
             (
                 person.id,
                 f"{person.full_name} ({person.affiliation or 'no affiliation'})",
             )
             for person in people
-        ]
+        )
 
     def validate_person_id(self, field) -> None:
         if field.data is None:
@@ -355,9 +361,9 @@ class ProposalForm(FlaskForm):
     presentation_title = _presentation_field()
 
     def fill_choices(self, people) -> None:
-        self.person_id.choices = [("", "— a new person —")] + [
-            (person.id, person.full_name) for person in people
-        ]
+        self.person_id.choices = choices(
+            [("", "— a new person —"), *((p.id, p.full_name) for p in people)]
+        )
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

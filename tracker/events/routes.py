@@ -357,6 +357,7 @@ def add_participation(event_id: int):
     """Add a person found by the search to the event."""
     event = get_editable_or_403(Event, event_id)
     form = ParticipationForm()
+    form.fill_choices(select_options())
     if form.validate_on_submit():
         person = db.session.get(Person, form.person_id.data)
         try:
