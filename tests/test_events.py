@@ -949,3 +949,27 @@ def test_today_moves_events_from_upcoming_to_past(make_event, app):
         assert event.is_upcoming() and not event.is_over()
         later = date.today() + timedelta(days=2)
         assert not event.is_upcoming(later) and event.is_over(later)
+
+
+def test_participations_partial_links_events_the_viewer_may_open(
+    app, make_event, make_participation, places, make_user
+):
+    from flask import render_template
+    from flask_login import login_user
+
+    from tracker.events.queries import municipality_participations
+    from tracker.models import User
+
+    past_private = make_event("Private, Rijeka took part")
+    make_participation(past_private, places["ivana"], presentation_title="Our talk")
+    contact = make_user(role=Role.CONTACT, municipality_id=places["rijeka"])
+    with app.test_request_context("/"):
+        login_user(db.session.get(User, contact))
+        html = render_template(
+            "events/_participations.html",
+            participations=municipality_participations(places["rijeka"]),
+            show_person=True,
+        )
+    assert f'href="/events/{past_private}"' in html
+    assert "Ivana Horvat" in html and "Our talk" in html
+    assert "ivana@rijeka.example.org" not in html

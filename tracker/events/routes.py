@@ -54,6 +54,7 @@ from tracker.events.forms import (
     SessionForm,
 )
 from tracker.events.queries import (
+    EVENT_SORTING,
     WHEN_CHOICES,
     event_filters,
     event_participants,
@@ -219,7 +220,7 @@ def index():
         "events/index.html",
         page=page,
         counts=counts,
-        sort=request.args.get("sort") or "-starts_on",
+        sort=EVENT_SORTING.key(request.args),
         **_filter_options(),
     )
 
@@ -571,8 +572,16 @@ def propose(event_id: int):
     if not event.can_propose(current_user):
         abort(403)
     municipality_id = current_user.municipality_id
+    own = [
+        participation
+        for participation in event_participants(event, current_user)
+        if participation.is_home_of(current_user)
+    ]
+    taken = {participation.person_id for participation in own}
     form = ProposalForm()
-    form.fill_choices(people_of(municipality_id))
+    form.fill_choices(
+        [person for person in people_of(municipality_id) if person.id not in taken]
+    )
     if form.validate_on_submit():
         try:
             if form.person_id.data is not None:
@@ -613,11 +622,6 @@ def propose(event_id: int):
                 "success",
             )
             return redirect(url_for(".detail", event_id=event.id))
-    own = [
-        participation
-        for participation in event_participants(event, current_user)
-        if participation.is_home_of(current_user)
-    ]
     return render_template("events/propose.html", form=form, event=event, own=own)
 
 
@@ -711,7 +715,7 @@ def public_index():
     return render_template(
         "events/public_index.html",
         page=paginate(query),
-        sort=request.args.get("sort") or "-starts_on",
+        sort=EVENT_SORTING.key(request.args),
         **_filter_options(),
     )
 

@@ -605,6 +605,13 @@ UPCOMING = [
     ),
 ]
 
+# (day of the event, position, kind, title) for each upcoming event's agenda.
+UPCOMING_SESSIONS = [
+    (0, 0, S.OPENING, "Welcome and aims of the days ahead"),
+    (0, 1, S.PRESENTATION, "What participants bring: short city reports"),
+    (1, 0, S.OTHER, "Working groups and peer review"),
+]
+
 
 def seed(session: Session) -> None:
     """Create the demo events, sessions and participations that do not exist yet."""
@@ -661,6 +668,15 @@ def seed(session: Session) -> None:
             countries,
             programs,
         )
+        for offset, position, kind, session_title in UPCOMING_SESSIONS:
+            get_or_create(
+                session,
+                EventSession,
+                {"event_id": event.id, "title": session_title},
+                held_on=event.starts_on + timedelta(days=min(offset, length - 1)),
+                position=position,
+                kind=kind,
+            )
         for who, role, attendance, presentation in registered:
             _participation(
                 session, event, people.get(P[who]), role, attendance, presentation
