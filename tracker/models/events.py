@@ -5,11 +5,26 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    exists,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from tracker.models.base import Base, Timestamped, Versioned, enum_type
-from tracker.models.enums import Attendance, EventKind, ParticipationRole, SessionKind
+from tracker.models.enums import (
+    Attendance,
+    EventKind,
+    ParticipationRole,
+    Role,
+    SessionKind,
+)
 
 if TYPE_CHECKING:
     from tracker.models.accounts import User
@@ -45,8 +60,52 @@ class Event(Versioned, Timestamped, Base):
     )
     participations: Mapped[list[Participation]] = relationship(back_populates="event")
 
-    def is_upcoming(self, today: date) -> bool:
-        return self.starts_on > today
+    def is_upcoming(self, today: date | None = None) -> bool:
+        """Not started yet: the only events that take proposals."""
+        return self.starts_on > (today or date.today())
+
+    def is_over(self, today: date | None = None) -> bool:
+        return self.ends_on < (today or date.today())
+
+    def can_view(self, user: User) -> bool:
+        """Who may open the event's page (the public pages show public ones only).
+
+        Staff see every event. A contact sees public events, events that are
+        not over (so that they can propose participants) and events their
+        municipality took part in. Nobody else sees a non-public event.
+        """
+        if not user.is_authenticated:
+            return self.is_public
+        if user.is_staff or self.is_public:
+            return True
+        if user.municipality_id is None:
+            return False
+        if not self.is_over():
+            return True
+        session = object_session(self)
+        return bool(
+            session
+            and session.scalar(
+                select(
+                    exists().where(
+                        Participation.event_id == self.id,
+                        Participation.municipality_id == user.municipality_id,
+                    )
+                )
+            )
+        )
+
+    def can_edit(self, user: User) -> bool:
+        return user.is_authenticated and user.can_edit_records
+
+    def can_propose(self, user: User) -> bool:
+        """A municipal contact may propose participants until the event starts."""
+        return (
+            user.is_authenticated
+            and user.role == Role.CONTACT
+            and user.municipality_id is not None
+            and self.is_upcoming()
+        )
 
     def __repr__(self) -> str:
         return f"<Event {self.title}>"
@@ -67,6 +126,12 @@ class EventSession(Versioned, Base):
     description: Mapped[str] = mapped_column(Text, default="")
 
     event: Mapped[Event] = relationship(back_populates="sessions")
+
+    def can_view(self, user: User) -> bool:
+        return self.event.can_view(user)
+
+    def can_edit(self, user: User) -> bool:
+        return self.event.can_edit(user)
 
     def __repr__(self) -> str:
         return f"<EventSession {self.title}>"
@@ -103,5 +168,51 @@ class Participation(Versioned, Timestamped, Base):
     )
     proposed_by: Mapped[User | None] = relationship()
 
+    @property
+    def is_proposed(self) -> bool:
+        return self.attendance == Attendance.PROPOSED
+
+    @property
+    def is_publicly_listed(self) -> bool:
+        """Shown on public pages and to other municipalities: confirmed people."""
+        return self.attendance in PUBLICLY_LISTED
+
+    def is_home_of(self, user: User) -> bool:
+        """True when ``user`` acts for the municipality this person represented."""
+        return (
+            user.is_authenticated
+            and self.municipality_id is not None
+            and user.municipality_id == self.municipality_id
+        )
+
+    def can_view(self, user: User) -> bool:
+        """Staff and the represented municipality see it in every state; others
+        see it on a visible event once it is confirmed."""
+        if user.is_authenticated and (user.is_staff or self.is_home_of(user)):
+            return True
+        return self.is_publicly_listed and self.event.can_view(user)
+
+    def can_view_contact_details(self, user: User) -> bool:
+        """E-mail and phone: staff, and the contacts of the represented municipality."""
+        return user.is_authenticated and (user.is_staff or self.is_home_of(user))
+
+    def can_view_event(self, user: User) -> bool:
+        """Whether ``user`` may open this participation's event page.
+
+        The participation itself proves a contact's municipality took part,
+        so lists of a municipality's events need no query per row.
+        """
+        if user.is_authenticated and (user.is_staff or self.is_home_of(user)):
+            return True
+        return self.event.can_view(user)
+
+    def can_edit(self, user: User) -> bool:
+        return user.is_authenticated and user.can_edit_records
+
     def __repr__(self) -> str:
         return f"<Participation person {self.person_id} at event {self.event_id}>"
+
+
+# The attendance states that appear on public pages and to other municipalities;
+# proposals, cancellations and absences stay with staff and the municipality.
+PUBLICLY_LISTED = (Attendance.REGISTERED, Attendance.ATTENDED)

@@ -1,0 +1,380 @@
+"""Forms for events, their sessions and participations.
+
+Select choices are filled by the views (``fill_choices``); no form queries
+or writes anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from tracker.forms import VersionedForm, blank_to_none, strip
+from tracker.models import Attendance, EventKind, ParticipationRole, SessionKind
+from tracker.models.enums import label
+
+DESCRIPTION_MAX = 10_000
+ORGANISERS_MAX = 1_000
+SESSION_DESCRIPTION_MAX = 5_000
+
+
+def optional_id(value: Any) -> int | None:
+    """Coerce a select's value to an id; the blank option means "none"."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Select options from ``(value, label)`` pairs."""
+    return [SelectChoice(value, text) for value, text in pairs]
+
+
+def enum_choices(enum_class, only=None) -> list[SelectChoice]:
+    return choices(
+        (member.value, label(member))
+        for member in enum_class
+        if only is None or member in only
+    )
+
+
+def _enum(enum_class):
+    """Coerce a submitted value to the enum; junk becomes a "not a valid choice"."""
+
+    def coerce(value: Any):
+        if isinstance(value, enum_class):
+            return value
+        try:
+            return enum_class(value)
+        except ValueError:
+            return None
+
+    return coerce
+
+
+class EventForm(VersionedForm):
+    title = StringField(
+        "Title", filters=[strip], validators=[DataRequired(), Length(max=200)]
+    )
+    kind = SelectField(
+        "Kind",
+        choices=enum_choices(EventKind),
+        coerce=_enum(EventKind),
+        validators=[InputRequired()],
+    )
+    starts_on = DateField("Starts on", validators=[InputRequired()])
+    ends_on = DateField(
+        "Ends on",
+        validators=[InputRequired()],
+        description="The same day as the start for a one-day event.",
+    )
+    city = StringField("City", filters=[strip], validators=[Length(max=120)])
+    country_id = SelectField("Country", coerce=optional_id, validate_choice=True)
+    venue = StringField("Venue", filters=[strip], validators=[Length(max=200)])
+    organisers = TextAreaField(
+        "Hosts and organisers",
+        filters=[strip],
+        validators=[Length(max=ORGANISERS_MAX)],
+        render_kw={"rows": 2, "data-maxlength": ORGANISERS_MAX},
+    )
+    description = TextAreaField(
+        "Description",
+        filters=[strip],
+        validators=[Length(max=DESCRIPTION_MAX)],
+        render_kw={"rows": 5, "data-maxlength": DESCRIPTION_MAX},
+    )
+    program_id = SelectField(
+        "Program",
+        coerce=optional_id,
+        description="Trainings linked to ILTP count toward trained leaders.",
+    )
+    is_public = BooleanField(
+        "Public: show this event and its confirmed participants' names "
+        "(never their contact details) on the public events page"
+    )
+
+    def fill_choices(self, options: dict[str, list[tuple[Any, str]]]) -> None:
+        self.country_id.choices = choices([("", "—"), *options["countries"]])
+        self.program_id.choices = choices([("", "— none —"), *options["programs"]])
+
+    def __init__(self, *args: Any, session_dates: list | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Dates of the event's existing sessions: new event dates must keep them.
+        self.session_dates = session_dates or []
+
+    def validate_ends_on(self, field) -> None:
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError("The end date cannot be before the start date.")
+
+    def validate_starts_on(self, field) -> None:
+        if field.data and self.session_dates and min(self.session_dates) < field.data:
+            raise ValidationError(
+                "Some sessions are dated before this start date: "
+                "move or delete them first."
+            )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        ends = self.ends_on.data
+        if ends and self.session_dates and max(self.session_dates) > ends:
+            self.ends_on.errors = [
+                *self.ends_on.errors,
+                "Some sessions are dated after this end date: "
+                "move or delete them first.",
+            ]
+            valid = False
+        return valid
+
+
+class SessionForm(VersionedForm):
+    """An agenda item or site visit; dated within its event."""
+
+    held_on = DateField("Date", validators=[InputRequired()])
+    position = IntegerField(
+        "Order on that day",
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=999)],
+        description="Lower numbers come first.",
+    )
+    kind = SelectField(
+        "Kind",
+        choices=enum_choices(SessionKind),
+        coerce=_enum(SessionKind),
+        validators=[InputRequired()],
+    )
+    title = StringField(
+        "Title", filters=[strip], validators=[DataRequired(), Length(max=200)]
+    )
+    speakers = StringField("Speaker(s)", filters=[strip], validators=[Length(max=300)])
+    description = TextAreaField(
+        "Description",
+        filters=[strip],
+        validators=[Length(max=SESSION_DESCRIPTION_MAX)],
+        render_kw={"rows": 3, "data-maxlength": SESSION_DESCRIPTION_MAX},
+    )
+
+    def __init__(self, *args: Any, event=None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.event = event
+
+    def validate_held_on(self, field) -> None:
+        event = self.event
+        if field.data and event and not event.starts_on <= field.data <= event.ends_on:
+            raise ValidationError(
+                "The session must take place during the event "
+                f"({event.starts_on:%-d %b %Y} to {event.ends_on:%-d %b %Y})."
+            )
+
+    def apply_to(self, obj: Any) -> None:
+        super().apply_to(obj)
+        obj.position = self.position.data or 0
+
+
+def _role_field():
+    return SelectField(
+        "Role",
+        choices=enum_choices(ParticipationRole),
+        coerce=_enum(ParticipationRole),
+        default=ParticipationRole.DELEGATE.value,
+        validators=[InputRequired()],
+    )
+
+
+def _presentation_field():
+    return StringField(
+        "Presentation title",
+        filters=[strip],
+        validators=[Length(max=300)],
+        description="Leave empty if they presented nothing.",
+    )
+
+
+def _attendance_field(states=None, default=None):
+    return SelectField(
+        "Attendance",
+        choices=enum_choices(Attendance, states),
+        coerce=_enum(Attendance),
+        default=default,
+        validators=[InputRequired()],
+    )
+
+
+def _municipality_choices(options, blank: str) -> list[SelectChoice]:
+    return choices([("", blank), *options["municipalities"]])
+
+
+# Staff record any state; "proposed" is how contacts' suggestions arrive.
+STAFF_ATTENDANCE = [a for a in Attendance if a != Attendance.PROPOSED]
+
+
+class ParticipationForm(FlaskForm):
+    """Add an existing person, found by the search on the event page."""
+
+    person_id = SelectField(
+        "Person",
+        coerce=optional_id,
+        validate_choice=False,
+        validators=[InputRequired(message="Choose a person from the search results.")],
+    )
+    municipality_id = SelectField(
+        "Represented municipality",
+        coerce=optional_id,
+        description="Leave as is to record the person's own municipality.",
+    )
+    role = _role_field()
+    presentation_title = _presentation_field()
+    attendance = _attendance_field(STAFF_ATTENDANCE, Attendance.REGISTERED.value)
+    person_q = HiddenField()
+
+    def fill_choices(self, options, people=()) -> None:
+        self.municipality_id.choices = _municipality_choices(
+            options, "— the person's own municipality —"
+        )
+        self.person_id.choices = choices(
+            (
+                person.id,
+                f"{person.full_name} ({person.affiliation or 'no affiliation'})",
+            )
+            for person in people
+        )
+
+    def validate_person_id(self, field) -> None:
+        if field.data is None:
+            raise ValidationError("Choose a person from the search results.")
+
+
+class NewPersonParticipationForm(FlaskForm):
+    """A person created on the spot, without leaving the event page."""
+
+    full_name = StringField(
+        "Full name", filters=[strip], validators=[DataRequired(), Length(max=200)]
+    )
+    position = StringField(
+        "Position or title", filters=[strip], validators=[Length(max=200)]
+    )
+    organisation = StringField(
+        "Organisation",
+        filters=[strip],
+        validators=[Length(max=200)],
+        description="For people who do not act for a municipality.",
+    )
+    municipality_id = SelectField(
+        "Municipality",
+        coerce=optional_id,
+        description="Their municipality, recorded as the one they represent here.",
+    )
+    email = EmailField(
+        "E-mail",
+        filters=[blank_to_none],
+        validators=[Optional(), Email(), Length(max=254)],
+    )
+    phone = StringField("Phone", filters=[strip], validators=[Length(max=50)])
+    role = _role_field()
+    presentation_title = _presentation_field()
+    attendance = _attendance_field(STAFF_ATTENDANCE, Attendance.REGISTERED.value)
+
+    def fill_choices(self, options) -> None:
+        self.municipality_id.choices = _municipality_choices(options, "— none —")
+
+
+class ParticipationEditForm(VersionedForm):
+    municipality_id = SelectField(
+        "Represented municipality",
+        coerce=optional_id,
+        description="As it was at the time of the event.",
+    )
+    role = _role_field()
+    presentation_title = _presentation_field()
+    attendance = _attendance_field()
+
+    def fill_choices(self, options) -> None:
+        self.municipality_id.choices = _municipality_choices(options, "— none —")
+
+
+class BulkAttendanceForm(FlaskForm):
+    """Mark many participants at once; refused whole if any one cannot be."""
+
+    participation_ids = SelectMultipleField(
+        "Participants", coerce=int, validate_choice=False
+    )
+    attendance = SelectField(
+        "Mark the selected participants as",
+        choices=enum_choices(
+            Attendance, (Attendance.ATTENDED, Attendance.ABSENT, Attendance.REGISTERED)
+        ),
+        coerce=_enum(Attendance),
+        default=Attendance.ATTENDED.value,
+        validators=[InputRequired()],
+    )
+
+    def validate_participation_ids(self, field) -> None:
+        if not field.data:
+            raise ValidationError("Select at least one participant.")
+
+
+class ProposalForm(FlaskForm):
+    """A contact proposes someone of their own municipality: an existing person,
+    or a new one by name."""
+
+    person_id = SelectField(
+        "Person from your municipality",
+        coerce=optional_id,
+        description="Or leave this empty and enter a new person below.",
+    )
+    full_name = StringField(
+        "New person's full name", filters=[strip], validators=[Length(max=200)]
+    )
+    position = StringField(
+        "New person's position", filters=[strip], validators=[Length(max=200)]
+    )
+    email = EmailField(
+        "New person's e-mail",
+        filters=[blank_to_none],
+        validators=[Optional(), Email(), Length(max=254)],
+    )
+    phone = StringField(
+        "New person's phone", filters=[strip], validators=[Length(max=50)]
+    )
+    role = _role_field()
+    presentation_title = _presentation_field()
+
+    def fill_choices(self, people) -> None:
+        self.person_id.choices = choices(
+            [("", "— a new person —"), *((p.id, p.full_name) for p in people)]
+        )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and self.person_id.data is None and not self.full_name.data:
+            self.person_id.errors.append(
+                "Choose a person of your municipality or enter a new person's name."
+            )
+            return False
+        if valid and self.person_id.data is not None and self.full_name.data:
+            self.full_name.errors.append(
+                "Either choose an existing person or enter a new one, not both."
+            )
+            return False
+        return valid
