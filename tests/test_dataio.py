@@ -248,3 +248,31 @@ def test_cli_import_and_export(app, runner, tmp_path, make_country):
     exported = runner.invoke(args=["export-csv", "municipalities", str(target)])
     assert "1 municipalities written" in exported.output
     assert "Zagreb" in target.read_text(encoding="utf-8-sig")
+
+
+def test_list_exports_follow_the_page_filters(client, login_as, app):
+    from openpyxl import load_workbook
+
+    with app.app_context():
+        _build_world()
+        db.session.add(
+            Event(
+                title="Mayors Symposium",
+                kind=EventKind.CONFERENCE,
+                starts_on=date(2014, 2, 10),
+                ends_on=date(2014, 2, 12),
+            )
+        )
+        db.session.commit()
+    login_as(Role.MANAGER)
+    response = client.get("/events/export.csv?kind=study_week")
+    text = response.data.decode("utf-8-sig")
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert "Smart City Week" in text and "Mayors Symposium" not in text
+    workbook = load_workbook(io.BytesIO(client.get("/events/export.xlsx").data))
+    titles = [row[1] for row in workbook.active.iter_rows(min_row=2, values_only=True)]
+    assert sorted(titles) == ["Mayors Symposium", "Smart City Week"]
+    people = client.get("/events/participations/export.csv?attendance=attended")
+    lines = people.data.decode("utf-8-sig").strip().splitlines()
+    assert len(lines) == 3 and "Ivana Demo-Horvat" in people.data.decode()
+    assert client.get("/events/export.pdf").status_code == 404

@@ -15,6 +15,7 @@ from tests.access import (
     core,
     dashboards,
     events,
+    exports,
     places,
     programs,
     testimonials,
@@ -26,7 +27,17 @@ from tracker import create_app
 from tracker.extensions import db
 from tracker.models import AuditEntry
 
-DOMAINS = [core, places, programs, events, testimonials, admin, dashboards, api]
+DOMAINS = [
+    core,
+    places,
+    programs,
+    events,
+    testimonials,
+    admin,
+    dashboards,
+    api,
+    exports,
+]
 CHECKED_METHODS = ("GET", "POST")
 
 

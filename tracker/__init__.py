@@ -19,6 +19,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from tracker import audit, cli, errors, security, templating
     from tracker.config import load_config
+    from tracker.dataio import exports
     from tracker.extensions import csrf, db, limiter, login_manager, migrate
 
     load_config(app, test_config)
@@ -55,6 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(testimonials.notifications_bp)
     app.register_blueprint(dashboards.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(exports.bp)
 
     errors.register(app)
     cli.register(app)
