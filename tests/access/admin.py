@@ -1,11 +1,19 @@
-"""Access rules of the admin pages."""
+"""Access rules of the admin pages: administrators only, everywhere."""
 
-from tests.access.matrix import Row
+from tests.access.matrix import Row, admins_only
 from tests.access.world import World
 
 
 def build(world: World) -> None:
-    """Add this domain's fixture records to the world."""
+    """The base world's users are enough."""
 
 
-ROWS: list[Row] = []
+ROWS: list[Row] = [
+    admins_only("GET", "/admin/users"),
+    admins_only("GET", "/admin/users/new"),
+    admins_only("POST", "/admin/users/new"),
+    admins_only("GET", "/admin/users/{user_manager}/edit"),
+    admins_only("POST", "/admin/users/{user_manager}/edit"),
+    admins_only("POST", "/admin/users/{user_manager}/deactivate"),
+    admins_only("POST", "/admin/users/{user_manager}/activate"),
+]
