@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from datetime import date
 
 import jsonschema
 import pytest
 from sqlalchemy import event, func, select
+from sqlalchemy.exc import OperationalError
 
 from tracker import models
 from tracker.api.places import OPENAPI_PATHS, OPENAPI_SCHEMAS
@@ -574,6 +576,30 @@ def test_a_stale_edit_is_refused_and_the_first_save_kept(
     updates = [e for e in audit_entries("municipality", rijeka) if e.action == "update"]
     assert len(updates) == 1
     assert updates[0].changes["phone"] == ["", "+385 51 111"]
+
+
+def test_a_write_conflict_sqlite_reports_as_locked_is_a_stale_edit(
+    client, login_as, app, places, monkeypatch
+):
+    """SQLite (WAL) refuses the loser of a true race with "database is locked"
+    before the version check can run; the user sees the stale message."""
+    import tracker.municipalities.forms as forms
+
+    def locked(form):
+        raise OperationalError(
+            "UPDATE municipality", {}, sqlite3.OperationalError("database is locked")
+        )
+
+    monkeypatch.setattr(forms, "commit_or_stale", locked)
+    rijeka = places["rijeka"]
+    login_as(Role.COORDINATOR)
+    url = f"/municipalities/{rijeka}/contact"
+    response = client.post_form(
+        url, {"version_id": version_in(client.get(url).data), "phone": "+385 1"}
+    )
+    assert response.status_code == 409
+    assert STALE_MESSAGE in response.get_data(True)
+    assert municipality(app, rijeka).phone == ""
 
 
 # Countries ------------------------------------------------------------------

@@ -72,11 +72,7 @@ class UserFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = SearchField(
-        "Search",
-        validators=[Length(max=MAX_SEARCH_LENGTH)],
-        description="E-mail or name",
-    )
+    q = SearchField("E-mail or name", validators=[Length(max=MAX_SEARCH_LENGTH)])
     role = SelectField(
         "Role", choices={"": "All roles", **{role.value: role.label for role in Role}}
     )

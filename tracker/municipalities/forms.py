@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from wtforms import (
     BooleanField,
     EmailField,
@@ -106,6 +106,15 @@ def commit_form(form: VersionedForm, field: Any, clash_message: str) -> bool:
     except IntegrityError:
         db.session.rollback()
         field.errors.append(clash_message)
+        return False
+    except OperationalError as error:
+        # SQLite in WAL mode refuses a write from a transaction whose snapshot
+        # another writer has moved past ("database is locked") instead of
+        # letting the version check run: for the user it is the same conflict.
+        if "database is locked" not in str(error.orig):
+            raise
+        db.session.rollback()
+        form.form_errors.append(STALE_MESSAGE)
         return False
 
 
@@ -322,11 +331,7 @@ class MunicipalityFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = SearchField(
-        "Search",
-        validators=[Length(max=MAX_SEARCH_LENGTH)],
-        description="Name or region",
-    )
+    q = SearchField("Name or region", validators=[Length(max=MAX_SEARCH_LENGTH)])
     country = SelectField("Country")
     size = SelectField(
         "Size",
@@ -348,9 +353,7 @@ class PersonFilterForm(FlaskForm):
         csrf = False
 
     q = SearchField(
-        "Search",
-        validators=[Length(max=MAX_SEARCH_LENGTH)],
-        description="Name, position or e-mail",
+        "Name, position or e-mail", validators=[Length(max=MAX_SEARCH_LENGTH)]
     )
     municipality = SelectField("Municipality")
     country = SelectField("Country")
