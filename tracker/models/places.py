@@ -27,7 +27,11 @@ class Country(Versioned, Base):
     # others (Korea, Austria) appear only as event hosts.
     is_program_country: Mapped[bool] = mapped_column(default=False)
 
-    municipalities: Mapped[list[Municipality]] = relationship(back_populates="country")
+    # passive_deletes="all": deleting a row never rewrites its dependents;
+    # the RESTRICT foreign keys refuse the delete instead.
+    municipalities: Mapped[list[Municipality]] = relationship(
+        back_populates="country", passive_deletes="all"
+    )
 
     def __repr__(self) -> str:
         return f"<Country {self.code}>"
@@ -55,16 +59,24 @@ class Municipality(Versioned, Timestamped, Base):
     notes: Mapped[str] = mapped_column(Text, default="")
 
     country: Mapped[Country] = relationship(back_populates="municipalities")
+    # passive_deletes="all": deleting a municipality never detaches its
+    # people or records silently; the RESTRICT foreign keys refuse instead.
     people: Mapped[list[Person]] = relationship(
-        back_populates="municipality", order_by="Person.full_name"
+        back_populates="municipality",
+        order_by="Person.full_name",
+        passive_deletes="all",
     )
-    users: Mapped[list[User]] = relationship(back_populates="municipality")
-    enrollments: Mapped[list[Enrollment]] = relationship(back_populates="municipality")
+    users: Mapped[list[User]] = relationship(
+        back_populates="municipality", passive_deletes="all"
+    )
+    enrollments: Mapped[list[Enrollment]] = relationship(
+        back_populates="municipality", passive_deletes="all"
+    )
     participations: Mapped[list[Participation]] = relationship(
-        back_populates="municipality"
+        back_populates="municipality", passive_deletes="all"
     )
     testimonials: Mapped[list[Testimonial]] = relationship(
-        back_populates="municipality"
+        back_populates="municipality", passive_deletes="all"
     )
 
     @property
@@ -78,6 +90,10 @@ class Municipality(Versioned, Timestamped, Base):
     def can_view_private(self, user: User) -> bool:
         """Staff see every municipality's full record; a contact only their own."""
         return user.is_authenticated and (user.is_staff or self.is_home_of(user))
+
+    def can_view(self, user: User) -> bool:
+        """Who may open the municipality's page (``get_viewable_or_404``)."""
+        return self.can_view_private(user)
 
     def can_edit(self, user: User) -> bool:
         return user.is_authenticated and user.can_edit_records
@@ -106,7 +122,9 @@ class Person(Versioned, Timestamped, Base):
     phone: Mapped[str] = mapped_column(String(50), default="")
 
     municipality: Mapped[Municipality | None] = relationship(back_populates="people")
-    participations: Mapped[list[Participation]] = relationship(back_populates="person")
+    participations: Mapped[list[Participation]] = relationship(
+        back_populates="person", passive_deletes="all"
+    )
 
     @property
     def affiliation(self) -> str:

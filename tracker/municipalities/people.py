@@ -1,5 +1,116 @@
 """People who act for municipalities, and outside speakers and experts."""
 
-from flask import Blueprint
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from tracker.audit import history_for
+from tracker.auth.permissions import (
+    EDITORS,
+    SIGNED_IN,
+    get_editable_or_403,
+    get_viewable_or_404,
+    role_required,
+)
+from tracker.events.queries import person_participations
+from tracker.extensions import db
+from tracker.lists import int_arg, paginate
+from tracker.models import Person
+from tracker.municipalities.forms import (
+    PersonFilterForm,
+    PersonForm,
+    commit_form,
+    form_status,
+)
+from tracker.municipalities.queries import (
+    PEOPLE_SORTING,
+    filtered_people,
+    person_references,
+)
+from tracker.municipalities.routes import refused_delete_message
 
 bp = Blueprint("people", __name__, url_prefix="/people")
+
+EMAIL_TAKEN = "Another person already has this e-mail address."
+
+
+@bp.route("/")
+@role_required(*SIGNED_IN)
+def index():
+    """List the people you may see, with search, filters and sorting."""
+    form = PersonFilterForm(request.args, scoped=not current_user.is_staff)
+    page = paginate(filtered_people(request.args, current_user))
+    return render_template(
+        "people/index.html",
+        form=form,
+        page=page,
+        sort=PEOPLE_SORTING.key(request.args),
+    )
+
+
+@bp.route("/<int:person_id>")
+@role_required(*SIGNED_IN)
+def detail(person_id: int):
+    """A person's details and the events they took part in."""
+    person = get_viewable_or_404(Person, person_id)
+    return render_template(
+        "people/detail.html",
+        person=person,
+        participations=person_participations(person.id),
+        history=history_for(db.session, person) if current_user.is_staff else [],
+    )
+
+
+@bp.route("/new", methods=("GET", "POST"))
+@role_required(*EDITORS)
+def create():
+    """Add a person (``?municipality_id=`` preselects their municipality)."""
+    form = PersonForm(municipality_id=int_arg(request.args, "municipality_id"))
+    if form.validate_on_submit():
+        person = Person()
+        form.apply_to(person)
+        db.session.add(person)
+        if commit_form(form, form.email, EMAIL_TAKEN):
+            flash(f"{person.full_name} is added.", "success")
+            return redirect(url_for(".detail", person_id=person.id))
+    return render_template("people/form.html", form=form, person=None), form_status(
+        form
+    )
+
+
+@bp.route("/<int:person_id>/edit", methods=("GET", "POST"))
+@role_required(*EDITORS)
+def edit(person_id: int):
+    """Edit a person's details."""
+    person = get_editable_or_403(Person, person_id)
+    form = PersonForm(obj=person)
+    if request.method == "GET":
+        form.load_version(person)
+    elif not form.is_stale(person) and form.validate_on_submit():
+        form.apply_to(person)
+        if commit_form(form, form.email, EMAIL_TAKEN):
+            flash(f"{person.full_name} is updated.", "success")
+            return redirect(url_for(".detail", person_id=person.id))
+    return render_template("people/form.html", form=form, person=person), form_status(
+        form
+    )
+
+
+@bp.route("/<int:person_id>/delete", methods=("POST",))
+@role_required(*EDITORS)
+def delete(person_id: int):
+    """Delete a person that no other record refers to."""
+    person = get_editable_or_403(Person, person_id)
+    name = person.full_name
+    if references := person_references(person):
+        flash(refused_delete_message(name, references), "error")
+        return redirect(url_for(".detail", person_id=person_id))
+    db.session.delete(person)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        flash(f"{name} cannot be deleted: other records now depend on it.", "error")
+        return redirect(url_for(".detail", person_id=person_id))
+    flash(f"{name} is deleted.", "success")
+    return redirect(url_for(".index"))

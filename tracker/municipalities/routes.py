@@ -1,5 +1,226 @@
 """Countries and municipalities."""
 
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from tracker.audit import history_for
+from tracker.auth.permissions import (
+    EDITORS,
+    SIGNED_IN,
+    STAFF,
+    get_editable_or_403,
+    get_viewable_or_404,
+    role_required,
+)
+from tracker.events.queries import municipality_participations
+from tracker.extensions import db
+from tracker.lists import paginate
+from tracker.models import Country, Municipality, Role
+from tracker.municipalities.forms import (
+    CountryForm,
+    MunicipalityContactForm,
+    MunicipalityFilterForm,
+    MunicipalityForm,
+    commit_form,
+    form_status,
+)
+from tracker.municipalities.queries import (
+    MUNICIPALITY_SORTING,
+    countries_with_counts,
+    country_references,
+    filtered_municipalities,
+    municipality_references,
+)
+from tracker.programs.queries import municipality_enrollments
+from tracker.testimonials.queries import visible_testimonials
 
 bp = Blueprint("municipalities", __name__, url_prefix="/municipalities")
+
+NAME_TAKEN = "This country already has a municipality with this name."
+
+
+def refused_delete_message(name: str, references: list[str]) -> str:
+    return (
+        f"{name} cannot be deleted because other records depend on it: "
+        f"{', '.join(references)}. Remove or reassign them first."
+    )
+
+
+@bp.route("/")
+@role_required(*SIGNED_IN)
+def index():
+    """List the municipalities you may see, with search, filters and sorting."""
+    form = MunicipalityFilterForm(request.args, scoped=not current_user.is_staff)
+    page = paginate(filtered_municipalities(request.args, current_user))
+    return render_template(
+        "municipalities/index.html",
+        form=form,
+        page=page,
+        sort=MUNICIPALITY_SORTING.key(request.args),
+    )
+
+
+@bp.route("/<int:municipality_id>")
+@role_required(*SIGNED_IN)
+def detail(municipality_id: int):
+    """A municipality's record: contacts, people, programs, events, testimonials."""
+    municipality = get_viewable_or_404(Municipality, municipality_id)
+    return render_template(
+        "municipalities/detail.html",
+        municipality=municipality,
+        enrollments=municipality_enrollments(municipality.id),
+        participations=municipality_participations(municipality.id),
+        testimonials=visible_testimonials(
+            current_user, municipality_id=municipality.id
+        ),
+        history=history_for(db.session, municipality) if current_user.is_staff else [],
+    )
+
+
+@bp.route("/new", methods=("GET", "POST"))
+@role_required(*EDITORS)
+def create():
+    """Add a municipality."""
+    form = MunicipalityForm()
+    if form.validate_on_submit():
+        municipality = Municipality()
+        form.apply_to(municipality)
+        db.session.add(municipality)
+        if commit_form(form, form.name, NAME_TAKEN):
+            flash(f"{municipality.name} is added.", "success")
+            return redirect(url_for(".detail", municipality_id=municipality.id))
+    return render_template(
+        "municipalities/form.html", form=form, municipality=None
+    ), form_status(form)
+
+
+@bp.route("/<int:municipality_id>/edit", methods=("GET", "POST"))
+@role_required(*EDITORS)
+def edit(municipality_id: int):
+    """Edit every field of a municipality."""
+    municipality = get_editable_or_403(Municipality, municipality_id)
+    form = MunicipalityForm(obj=municipality)
+    if request.method == "GET":
+        form.load_version(municipality)
+    elif not form.is_stale(municipality) and form.validate_on_submit():
+        form.apply_to(municipality)
+        if commit_form(form, form.name, NAME_TAKEN):
+            flash(f"{municipality.name} is updated.", "success")
+            return redirect(url_for(".detail", municipality_id=municipality.id))
+    return render_template(
+        "municipalities/form.html", form=form, municipality=municipality
+    ), form_status(form)
+
+
+@bp.route("/<int:municipality_id>/contact", methods=("GET", "POST"))
+@role_required(Role.CONTACT, *EDITORS)
+def edit_contact(municipality_id: int):
+    """Change how to reach a municipality: website, address, e-mail, phone."""
+    municipality = get_viewable_or_404(Municipality, municipality_id)
+    if not municipality.can_edit_contact_details(current_user):
+        abort(403)
+    form = MunicipalityContactForm(obj=municipality)
+    if request.method == "GET":
+        form.load_version(municipality)
+    elif not form.is_stale(municipality) and form.validate_on_submit():
+        form.apply_to(municipality)
+        if commit_form(form, form.email, "The contact details could not be saved."):
+            flash(f"The contact details of {municipality.name} are updated.", "success")
+            return redirect(url_for(".detail", municipality_id=municipality.id))
+    return render_template(
+        "municipalities/contact_form.html", form=form, municipality=municipality
+    ), form_status(form)
+
+
+@bp.route("/<int:municipality_id>/delete", methods=("POST",))
+@role_required(*EDITORS)
+def delete(municipality_id: int):
+    """Delete a municipality that no other record refers to."""
+    municipality = get_editable_or_403(Municipality, municipality_id)
+    name = municipality.name
+    if references := municipality_references(municipality):
+        flash(refused_delete_message(name, references), "error")
+        return redirect(url_for(".detail", municipality_id=municipality_id))
+    db.session.delete(municipality)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Something came to refer to it since the check above.
+        db.session.rollback()
+        flash(f"{name} cannot be deleted: other records now depend on it.", "error")
+        return redirect(url_for(".detail", municipality_id=municipality_id))
+    flash(f"{name} is deleted.", "success")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/countries/")
+@role_required(*STAFF)
+def countries():
+    """List the countries and how many municipalities each has."""
+    return render_template(
+        "municipalities/countries.html", countries=countries_with_counts()
+    )
+
+
+@bp.route("/countries/new", methods=("GET", "POST"))
+@role_required(*EDITORS)
+def create_country():
+    """Add a country."""
+    form = CountryForm()
+    if form.validate_on_submit():
+        country = Country()
+        form.apply_to(country)
+        db.session.add(country)
+        if commit_form(form, form.code, "Another country has this code or name."):
+            flash(f"{country.name} is added.", "success")
+            return redirect(url_for(".countries"))
+    return render_template(
+        "municipalities/country_form.html", form=form, country=None
+    ), form_status(form)
+
+
+@bp.route("/countries/<int:country_id>/edit", methods=("GET", "POST"))
+@role_required(*EDITORS)
+def edit_country(country_id: int):
+    """Edit a country's code, name and program flag."""
+    country = db.get_or_404(Country, country_id)
+    form = CountryForm(obj=country)
+    if request.method == "GET":
+        form.load_version(country)
+    elif not form.is_stale(country) and form.validate_on_submit():
+        form.apply_to(country)
+        if commit_form(form, form.code, "Another country has this code or name."):
+            flash(f"{country.name} is updated.", "success")
+            return redirect(url_for(".countries"))
+    return render_template(
+        "municipalities/country_form.html", form=form, country=country
+    ), form_status(form)
+
+
+@bp.route("/countries/<int:country_id>/delete", methods=("POST",))
+@role_required(*EDITORS)
+def delete_country(country_id: int):
+    """Delete a country that no municipality or event refers to."""
+    country = db.get_or_404(Country, country_id)
+    name = country.name
+    if references := country_references(country):
+        flash(refused_delete_message(name, references), "error")
+        return redirect(url_for(".countries"))
+    db.session.delete(country)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        flash(f"{name} cannot be deleted: other records now depend on it.", "error")
+        return redirect(url_for(".countries"))
+    flash(f"{name} is deleted.", "success")
+    return redirect(url_for(".countries"))

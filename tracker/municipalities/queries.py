@@ -1,0 +1,221 @@
+"""Read queries for countries, municipalities and people.
+
+``filtered_municipalities`` and ``filtered_people`` answer the HTML lists, the
+API and the exports alike, so they always agree on what a filter means and
+on what the viewer may see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.lists import Sorting, choice_arg, int_arg, matches, search_text
+from tracker.models import (
+    Country,
+    Enrollment,
+    Event,
+    Municipality,
+    Participation,
+    Person,
+    SizeClass,
+    Testimonial,
+    User,
+)
+
+MUNICIPALITY_SORTING = Sorting(
+    columns={
+        "name": Municipality.name,
+        "country": Country.name,
+        # Unknown populations sort as the smallest on every database
+        # (SQLite and PostgreSQL disagree on where NULLs go).
+        "population": func.coalesce(Municipality.population, -1),
+    },
+    default="name",
+    tiebreaker=Municipality.id,
+)
+
+PEOPLE_SORTING = Sorting(
+    columns={
+        "name": Person.full_name,
+        "position": Person.position,
+        "municipality": func.coalesce(Municipality.name, Person.organisation),
+    },
+    default="name",
+    tiebreaker=Person.id,
+)
+
+
+def country_filter(args: Mapping[str, str]):
+    """The ``country`` argument as a condition: a country id, or an ISO code."""
+    raw = (args.get("country") or "").strip()
+    if len(raw) == 2 and raw.isalpha():
+        return Country.code == raw.upper()
+    country_id = int_arg(args, "country")
+    return None if country_id is None else Country.id == country_id
+
+
+def filtered_municipalities(
+    args: Mapping[str, str], viewer: User | None
+) -> Select[tuple[Municipality]]:
+    """Municipalities matching ``q``, ``country``, ``size`` and ``sort``.
+
+    Scoped to what ``viewer`` may see: a contact only their own municipality.
+    ``viewer=None`` means no scope, for trusted callers such as the CLI.
+    """
+    query = (
+        select(Municipality)
+        .join(Municipality.country)
+        .options(selectinload(Municipality.country))
+    )
+    if viewer is not None and not viewer.is_staff:
+        query = query.where(Municipality.id == viewer.municipality_id)
+    if text := search_text(args):
+        query = query.where(matches(text, Municipality.name, Municipality.region))
+    if (condition := country_filter(args)) is not None:
+        query = query.where(condition)
+    if size := choice_arg(args, "size", SizeClass):
+        lower, upper = SizeClass(size).bounds
+        query = query.where(Municipality.population >= lower)
+        if upper is not None:
+            query = query.where(Municipality.population < upper)
+    return MUNICIPALITY_SORTING.apply(query, args)
+
+
+def filtered_people(
+    args: Mapping[str, str], viewer: User | None
+) -> Select[tuple[Person]]:
+    """People matching ``q``, ``municipality``, ``country`` and ``sort``.
+
+    Scoped to what ``viewer`` may see: a contact only their municipality's
+    people. ``viewer=None`` means no scope, for trusted callers.
+    """
+    query = (
+        select(Person)
+        .outerjoin(Person.municipality)
+        .outerjoin(Municipality.country)
+        .options(selectinload(Person.municipality).selectinload(Municipality.country))
+    )
+    if viewer is not None and not viewer.is_staff:
+        query = query.where(Person.municipality_id == viewer.municipality_id)
+    if text := search_text(args):
+        query = query.where(
+            matches(text, Person.full_name, Person.position, Person.email)
+        )
+    if (municipality_id := int_arg(args, "municipality")) is not None:
+        query = query.where(Person.municipality_id == municipality_id)
+    if (condition := country_filter(args)) is not None:
+        query = query.where(condition)
+    return PEOPLE_SORTING.apply(query, args)
+
+
+def countries_with_counts() -> list[tuple[Country, int]]:
+    """Every country with how many municipalities it has, by name."""
+    count = func.count(Municipality.id)
+    rows = db.session.execute(
+        select(Country, count)
+        .outerjoin(Country.municipalities)
+        .group_by(Country.id)
+        .order_by(Country.name)
+    )
+    return [(country, number) for country, number in rows]
+
+
+def country_choices() -> dict[str, str]:
+    """{id: name} of every country by name, for select fields."""
+    rows = db.session.execute(
+        select(Country.id, Country.name).order_by(Country.name)
+    ).all()
+    return {str(country_id): name for country_id, name in rows}
+
+
+def municipality_choices() -> dict[str, str]:
+    """{id: "Name (CODE)"} of every municipality by name, for select fields."""
+    rows = db.session.execute(
+        select(Municipality.id, Municipality.name, Country.code)
+        .join(Municipality.country)
+        .order_by(Municipality.name, Country.code)
+    ).all()
+    return {str(mid): f"{name} ({code})" for mid, name, code in rows}
+
+
+def _count(model, *conditions) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
+
+
+def _described(counts: list[tuple[int, str, str]]) -> list[str]:
+    return [
+        f"{number} {singular if number == 1 else plural}"
+        for number, singular, plural in counts
+        if number
+    ]
+
+
+def municipality_references(municipality: Municipality) -> list[str]:
+    """What still refers to a municipality ("2 people"); empty when none."""
+    mid = municipality.id
+    return _described(
+        [
+            (_count(Person, Person.municipality_id == mid), "person", "people"),
+            (
+                _count(User, User.municipality_id == mid),
+                "user account",
+                "user accounts",
+            ),
+            (
+                _count(Enrollment, Enrollment.municipality_id == mid),
+                "enrollment",
+                "enrollments",
+            ),
+            (
+                _count(Participation, Participation.municipality_id == mid),
+                "event participation",
+                "event participations",
+            ),
+            (
+                _count(Testimonial, Testimonial.municipality_id == mid),
+                "testimonial",
+                "testimonials",
+            ),
+        ]
+    )
+
+
+def country_references(country: Country) -> list[str]:
+    """What still refers to a country; empty when none."""
+    return _described(
+        [
+            (
+                _count(Municipality, Municipality.country_id == country.id),
+                "municipality",
+                "municipalities",
+            ),
+            (_count(Event, Event.country_id == country.id), "event", "events"),
+        ]
+    )
+
+
+def person_references(person: Person) -> list[str]:
+    """What still refers to a person; empty when none."""
+    return _described(
+        [
+            (
+                _count(Participation, Participation.person_id == person.id),
+                "event participation",
+                "event participations",
+            ),
+            (
+                _count(Testimonial, Testimonial.person_id == person.id),
+                "testimonial",
+                "testimonials",
+            ),
+            (
+                _count(User, User.person_id == person.id),
+                "user account",
+                "user accounts",
+            ),
+        ]
+    )
