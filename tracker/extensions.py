@@ -2,6 +2,7 @@
 
 import sqlite3
 
+from flask import has_request_context, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -42,5 +43,13 @@ def _configure_sqlite(dbapi_connection, connection_record):
 
 @event.listens_for(Engine, "begin")
 def _begin_sqlite(connection):
-    if connection.dialect.name == "sqlite":
+    if connection.dialect.name != "sqlite":
+        return
+    # A request that may write takes SQLite's write lock up front, so a
+    # concurrent writer waits (busy_timeout) instead of failing with
+    # "database is locked" when its read snapshot turns stale. Reads stay
+    # deferred and run in parallel under WAL.
+    if has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
         connection.exec_driver_sql("BEGIN")

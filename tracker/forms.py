@@ -29,8 +29,14 @@ class VersionedForm(FlaskForm):
         self.version_id.data = str(obj.version_id)
 
     def is_stale(self, obj: Any) -> bool:
-        """True, with an error on the form, when the record changed since opening."""
-        if str(obj.version_id) != (self.version_id.data or ""):
+        """True, with an error on the form, when the record changed since opening.
+
+        Judged on the version the client sent: a form built with ``obj=``
+        would otherwise fill in the current version when the field is
+        missing, and a client that leaves it out would never be refused.
+        """
+        sent = self.version_id.raw_data[0] if self.version_id.raw_data else ""
+        if str(obj.version_id) != sent:
             self.form_errors.append(STALE_MESSAGE)
             return True
         return False
