@@ -982,6 +982,8 @@ def test_the_api_shows_each_caller_what_they_may_see(
     assert len(names(manager)) == 8
     assert names(manager, "&status=submitted") == {"R submitted", "B submitted"}
     assert names(manager, "&country=RS&status=rejected") == {"B rejected"}
+    assert names(anonymous, "&featured=true") == set()
+    assert names(anonymous, "&featured=false") == {"R approved", "B approved"}
 
     item = rijeka.get(f"/api/v1/testimonials/{ids['R', 'rejected']}").json
     validate(item, "Testimonial")

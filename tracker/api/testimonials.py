@@ -184,7 +184,7 @@ OPENAPI_PATHS: dict[str, Any] = {
                 ),
                 _query_param(
                     "featured",
-                    "Only featured testimonials.",
+                    "true: only featured testimonials; false: only the others.",
                     {"type": "string", "enum": ["true", "false", "1", "0"]},
                 ),
                 _query_param(

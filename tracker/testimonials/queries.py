@@ -121,8 +121,11 @@ def filtered_testimonials(
     status = choice_arg(args, "status", TestimonialStatus)
     if status is not None:
         query = query.where(Testimonial.status == TestimonialStatus(status))
-    if args.get("featured") in ("1", "true", "yes"):
+    featured = (args.get("featured") or "").strip().lower()
+    if featured in ("1", "true", "yes"):
         query = query.where(Testimonial.is_featured)
+    elif featured in ("0", "false", "no"):
+        query = query.where(~Testimonial.is_featured)
     return _with_relations(SORTING.apply(query, args))
 
 
