@@ -766,6 +766,8 @@ def _grow(app, municipality_id: int, start: int, stop: int) -> None:
                         municipality_id=municipality_id,
                         has_consent=True,
                         status=TestimonialStatus.APPROVED,
+                        submitted_at=models.utcnow(),
+                        reviewed_at=models.utcnow(),
                     ),
                 ]
             )

@@ -1,1 +1,366 @@
-"""API endpoints: testimonials."""
+"""API endpoints: testimonials.
+
+Anonymous callers see approved testimonials only; a contact also sees their
+own municipality's; coordinators, managers and admins see all of them and
+may filter by ``status``. A token acts with its user's role. The list uses
+the same query as the HTML list (``filtered_testimonials``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+from flask_login import current_user
+
+from tracker.api.core import (
+    BadParameter,
+    bp,
+    choice_param,
+    int_param,
+    paginated,
+    str_param,
+)
+from tracker.auth.permissions import get_viewable_or_404, public
+from tracker.models import Testimonial, TestimonialStatus, User
+from tracker.testimonials.queries import SORTING, filtered_testimonials
+
+STATUSES = tuple(status.value for status in TestimonialStatus)
+
+
+def serialize(testimonial: Testimonial, viewer: User) -> dict[str, Any]:
+    """A testimonial as the viewer may see it: review details only for insiders."""
+    municipality = testimonial.municipality
+    event = testimonial.event_shown_to(viewer)
+    data: dict[str, Any] = {
+        "id": testimonial.id,
+        "quote": testimonial.quote,
+        "author": {
+            "name": testimonial.author_name,
+            "position": testimonial.author_position,
+            "person_id": testimonial.person_id,
+        },
+        "municipality": {
+            "id": municipality.id,
+            "name": municipality.name,
+            "country": municipality.country.code,
+        },
+        "program": (
+            {
+                "id": testimonial.program.id,
+                "code": testimonial.program.code,
+                "name": testimonial.program.name,
+            }
+            if testimonial.program
+            else None
+        ),
+        "event": (
+            {
+                "id": event.id,
+                "title": event.title,
+                "starts_on": event.starts_on.isoformat(),
+            }
+            if event
+            else None
+        ),
+        "status": testimonial.status.value,
+        "is_featured": testimonial.is_featured,
+        "published_at": _iso(testimonial.published_at),
+    }
+    if testimonial.can_view_private(viewer):
+        data |= {
+            "has_consent": testimonial.has_consent,
+            "submitted_at": _iso(testimonial.submitted_at),
+            "reviewed_at": _iso(testimonial.reviewed_at),
+            "review_note": testimonial.review_note,
+        }
+    return data
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+@bp.route("/testimonials")
+@public
+def testimonials_list():
+    """Testimonials the caller may see, paginated and filtered."""
+    # Refuse malformed filters with a 400 before the shared query reads them.
+    int_param("program", minimum=1)
+    int_param("event", minimum=1)
+    int_param("municipality", minimum=1)
+    choice_param("status", STATUSES)
+    choice_param("featured", ("true", "false", "1", "0"))
+    str_param("country", max_length=2)
+    str_param("q", max_length=100)
+    sort = str_param("sort", max_length=20)
+    if sort is not None and sort.lstrip("-") not in SORTING.columns:
+        raise BadParameter(
+            "sort", "must be one of " + ", ".join(SORTING.columns) + ", or -key."
+        )
+    viewer = current_user._get_current_object()
+    query = filtered_testimonials(request.args, viewer)
+    return paginated(query, lambda testimonial: serialize(testimonial, viewer))
+
+
+@bp.route("/testimonials/<int:testimonial_id>")
+@public
+def testimonials_detail(testimonial_id: int):
+    """One testimonial; 404 when the caller may not see it."""
+    testimonial = get_viewable_or_404(Testimonial, testimonial_id)
+    return jsonify(serialize(testimonial, current_user._get_current_object()))
+
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+_ID_PARAM = {
+    "name": "testimonial_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1},
+}
+
+
+def _query_param(name: str, description: str, schema: dict[str, Any]) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": _ERROR}},
+    }
+
+
+# OpenAPI 3.1 fragments, merged into /api/v1/openapi.json. Paths are
+# relative to the API's server URL, /api/v1.
+OPENAPI_PATHS: dict[str, Any] = {
+    "/testimonials": {
+        "get": {
+            "operationId": "listTestimonials",
+            "summary": "List testimonials",
+            "description": (
+                "Anonymous callers see approved testimonials only; a municipal "
+                "contact also sees their own municipality's; coordinators, "
+                "managers and admins see all. A bearer token acts with its "
+                "user's role."
+            ),
+            "tags": ["testimonials"],
+            "parameters": [
+                _query_param(
+                    "page", "Page number, from 1.", {"type": "integer", "minimum": 1}
+                ),
+                _query_param(
+                    "per_page",
+                    "Items per page (at most 100).",
+                    {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+                ),
+                _query_param(
+                    "status",
+                    "Only testimonials in this status (within what you may see).",
+                    {"type": "string", "enum": list(STATUSES)},
+                ),
+                _query_param(
+                    "program", "A program's id.", {"type": "integer", "minimum": 1}
+                ),
+                _query_param(
+                    "event", "An event's id.", {"type": "integer", "minimum": 1}
+                ),
+                _query_param(
+                    "municipality",
+                    "A municipality's id.",
+                    {"type": "integer", "minimum": 1},
+                ),
+                _query_param(
+                    "country",
+                    "ISO 3166-1 alpha-2 code of the municipality's country (XK "
+                    "for Kosovo).",
+                    {"type": "string", "minLength": 2, "maxLength": 2},
+                ),
+                _query_param(
+                    "featured",
+                    "true: only featured testimonials; false: only the others.",
+                    {"type": "string", "enum": ["true", "false", "1", "0"]},
+                ),
+                _query_param(
+                    "q",
+                    "Words in the quote, the author's name or position, or the "
+                    "municipality's name.",
+                    {"type": "string", "maxLength": 100},
+                ),
+                _query_param(
+                    "sort",
+                    "Order: a key, or the key prefixed with '-' for descending.",
+                    {
+                        "type": "string",
+                        "enum": [
+                            prefix + key
+                            for key in SORTING.columns
+                            for prefix in ("", "-")
+                        ],
+                        "default": SORTING.default,
+                    },
+                ),
+            ],
+            "responses": {
+                "200": {
+                    "description": "One page of testimonials.",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/TestimonialPage"}
+                        }
+                    },
+                },
+                "400": _error_response("A malformed parameter."),
+            },
+        }
+    },
+    "/testimonials/{testimonial_id}": {
+        "get": {
+            "operationId": "getTestimonial",
+            "summary": "One testimonial",
+            "tags": ["testimonials"],
+            "parameters": [_ID_PARAM],
+            "responses": {
+                "200": {
+                    "description": "The testimonial.",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/Testimonial"}
+                        }
+                    },
+                },
+                "404": _error_response(
+                    "No such testimonial, or not one the caller may see."
+                ),
+            },
+        }
+    },
+}
+
+_TIMESTAMP = {"type": ["string", "null"], "format": "date-time"}
+
+OPENAPI_SCHEMAS: dict[str, Any] = {
+    "Testimonial": {
+        "type": "object",
+        "description": (
+            "What a municipal official says. has_consent, submitted_at, "
+            "reviewed_at and review_note are present only for staff and the "
+            "municipality's own contacts."
+        ),
+        "required": [
+            "id",
+            "quote",
+            "author",
+            "municipality",
+            "program",
+            "event",
+            "status",
+            "is_featured",
+            "published_at",
+        ],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "integer"},
+            "quote": {
+                "type": "string",
+                "maxLength": 2000,
+                "description": "Plain text; never HTML.",
+            },
+            "author": {
+                "type": "object",
+                "required": ["name", "position", "person_id"],
+                "additionalProperties": False,
+                "properties": {
+                    "name": {"type": "string"},
+                    "position": {"type": "string"},
+                    "person_id": {"type": ["integer", "null"]},
+                },
+            },
+            "municipality": {
+                "type": "object",
+                "required": ["id", "name", "country"],
+                "additionalProperties": False,
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "country": {"type": "string", "minLength": 2, "maxLength": 2},
+                },
+            },
+            "program": {
+                "oneOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "required": ["id", "code", "name"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "id": {"type": "integer"},
+                            "code": {"type": "string"},
+                            "name": {"type": "string"},
+                        },
+                    },
+                ]
+            },
+            "event": {
+                "description": "Null also when the event is internal and the "
+                "caller is outside the municipality and staff.",
+                "oneOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "required": ["id", "title", "starts_on"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "id": {"type": "integer"},
+                            "title": {"type": "string"},
+                            "starts_on": {"type": "string", "format": "date"},
+                        },
+                    },
+                ],
+            },
+            "status": {"type": "string", "enum": list(STATUSES)},
+            "is_featured": {"type": "boolean"},
+            "published_at": _TIMESTAMP,
+            "has_consent": {"type": "boolean"},
+            "submitted_at": _TIMESTAMP,
+            "reviewed_at": _TIMESTAMP,
+            "review_note": {"type": "string"},
+        },
+    },
+    "TestimonialPage": {
+        "type": "object",
+        "required": ["items", "total", "page", "per_page"],
+        "additionalProperties": False,
+        "properties": {
+            "items": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/Testimonial"},
+            },
+            "total": {"type": "integer", "minimum": 0},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+        },
+    },
+    # The error object every endpoint answers with (SPEC §4); other modules
+    # may define the same "Error", with this same shape.
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                },
+            }
+        },
+    },
+}

@@ -1,12 +1,159 @@
-"""Read queries about testimonials that other pages reuse."""
+"""Read queries about testimonials: the lists, and what other pages reuse.
+
+The HTML lists, the API and the exports build their selects here, so they
+always answer the same question the same way.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from collections.abc import Mapping
+
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
-from tracker.models import Testimonial, TestimonialStatus, User
+from tracker.lists import Sorting, choice_arg, int_arg, matches, search_text
+from tracker.models import (
+    AuditEntry,
+    Country,
+    Enrollment,
+    Event,
+    Municipality,
+    Participation,
+    Person,
+    Program,
+    Role,
+    Testimonial,
+    TestimonialStatus,
+    User,
+)
+
+SORTING = Sorting(
+    columns={
+        "created": Testimonial.created_at,
+        "submitted": Testimonial.submitted_at,
+        "municipality": Municipality.name,
+        "author": Testimonial.author_name,
+        "status": Testimonial.status,
+    },
+    default="-created",
+    tiebreaker=Testimonial.id.desc(),
+)
+
+# What a reviewer may correct; shown to the submitter as "corrections".
+CONTENT_FIELDS = (
+    "quote",
+    "author_name",
+    "author_position",
+    "person_id",
+    "program_id",
+    "event_id",
+)
+
+APPROVED = Testimonial.status == TestimonialStatus.APPROVED
+
+
+def _with_relations(query: Select) -> Select:
+    """Eager-load what list pages show, so their cost does not grow with rows."""
+    return query.options(
+        selectinload(Testimonial.municipality).selectinload(Municipality.country),
+        selectinload(Testimonial.program),
+        selectinload(Testimonial.event),
+        selectinload(Testimonial.submitted_by),
+    )
+
+
+def visible_to(user: User) -> ColumnElement[bool] | None:
+    """The condition limiting testimonials to those ``user`` may see (None: all)."""
+    if not user.is_authenticated:
+        return APPROVED
+    if user.is_staff:
+        return None
+    return or_(APPROVED, Testimonial.municipality_id == user.municipality_id)
+
+
+def _filters(query: Select, args: Mapping[str, str]) -> Select:
+    """The filters every testimonial list understands: program, event, country, q."""
+    program_id = int_arg(args, "program")
+    if program_id is not None:
+        query = query.where(Testimonial.program_id == program_id)
+    event_id = int_arg(args, "event")
+    if event_id is not None:
+        query = query.where(Testimonial.event_id == event_id)
+    country = (args.get("country") or "").strip().upper()
+    if country:
+        query = query.where(Country.code == country[:2])
+    municipality_id = int_arg(args, "municipality")
+    if municipality_id is not None:
+        query = query.where(Testimonial.municipality_id == municipality_id)
+    text = search_text(args)
+    if text:
+        query = query.where(
+            matches(
+                text,
+                Testimonial.quote,
+                Testimonial.author_name,
+                Testimonial.author_position,
+                Municipality.name,
+            )
+        )
+    return query
+
+
+def _joined() -> Select:
+    return select(Testimonial).join(Testimonial.municipality).join(Municipality.country)
+
+
+def filtered_testimonials(
+    args: Mapping[str, str], viewer: User, *, own_municipality: bool = False
+) -> Select:
+    """The testimonials ``viewer`` may see, filtered by status, program, event,
+    country, municipality and ``q``, in the requested order.
+
+    ``own_municipality`` keeps only the viewer's municipality's (a contact's list).
+    """
+    query = _filters(_joined(), args)
+    condition = visible_to(viewer)
+    if condition is not None:
+        query = query.where(condition)
+    if own_municipality:
+        query = query.where(Testimonial.municipality_id == viewer.municipality_id)
+    status = choice_arg(args, "status", TestimonialStatus)
+    if status is not None:
+        query = query.where(Testimonial.status == TestimonialStatus(status))
+    featured = (args.get("featured") or "").strip().lower()
+    if featured in ("1", "true", "yes"):
+        query = query.where(Testimonial.is_featured)
+    elif featured in ("0", "false", "no"):
+        query = query.where(~Testimonial.is_featured)
+    return _with_relations(SORTING.apply(query, args))
+
+
+def public_testimonials(args: Mapping[str, str]) -> Select:
+    """Approved testimonials for the public page: featured first, then newest.
+
+    An event filter only matches public events: an internal event is never
+    revealed by what a filter finds.
+    """
+    query = _filters(_joined().where(APPROVED), args)
+    if int_arg(args, "event") is not None:
+        query = query.join(Testimonial.event).where(Event.is_public)
+    return _with_relations(
+        query.order_by(
+            Testimonial.is_featured.desc(),
+            Testimonial.reviewed_at.desc(),
+            Testimonial.id.desc(),
+        )
+    )
+
+
+def queued_testimonials() -> Select:
+    """Testimonials awaiting review, the longest waiting first."""
+    return _with_relations(
+        select(Testimonial)
+        .where(Testimonial.status == TestimonialStatus.SUBMITTED)
+        .order_by(Testimonial.submitted_at, Testimonial.id)
+    )
 
 
 def visible_testimonials(
@@ -20,27 +167,181 @@ def visible_testimonials(
     """Testimonials about a municipality, program or event that ``user`` may see.
 
     Everyone sees approved ones; staff see all; a contact also sees their
-    own municipality's.
+    own municipality's. Featured first, then newest.
     """
-    query = select(Testimonial).options(
-        selectinload(Testimonial.municipality),
-        selectinload(Testimonial.program),
-        selectinload(Testimonial.event),
-    )
+    query = _with_relations(select(Testimonial))
     if municipality_id is not None:
         query = query.where(Testimonial.municipality_id == municipality_id)
     if program_id is not None:
         query = query.where(Testimonial.program_id == program_id)
     if event_id is not None:
         query = query.where(Testimonial.event_id == event_id)
-    approved = Testimonial.status == TestimonialStatus.APPROVED
-    if not user.is_authenticated:
-        query = query.where(approved)
-    elif not user.is_staff:
-        query = query.where(
-            or_(approved, Testimonial.municipality_id == user.municipality_id)
-        )
+    condition = visible_to(user)
+    if condition is not None:
+        query = query.where(condition)
     query = query.order_by(
-        Testimonial.is_featured.desc(), Testimonial.submitted_at.desc(), Testimonial.id
+        Testimonial.is_featured.desc(),
+        Testimonial.created_at.desc(),
+        Testimonial.id.desc(),
     )
     return list(db.session.scalars(query.limit(limit)))
+
+
+def featured_testimonials(limit: int = 3) -> list[Testimonial]:
+    """Up to ``limit`` approved testimonials for the home page: the featured
+    ones, newest first, topped up with the newest other approved ones."""
+    newest = (Testimonial.reviewed_at.desc(), Testimonial.id.desc())
+    featured = list(
+        db.session.scalars(
+            _with_relations(select(Testimonial))
+            .where(APPROVED, Testimonial.is_featured)
+            .order_by(*newest)
+            .limit(limit)
+        )
+    )
+    if len(featured) < limit:
+        featured += db.session.scalars(
+            _with_relations(select(Testimonial))
+            .where(APPROVED, ~Testimonial.is_featured)
+            .order_by(*newest)
+            .limit(limit - len(featured))
+        )
+    return featured
+
+
+def reviewer_corrections(testimonial: Testimonial) -> list[dict]:
+    """Changes to the text or author that someone other than the submitter
+    made (a reviewer fixing a typo), oldest first, for the submitter to see."""
+    entries = db.session.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.entity_type == Testimonial.__tablename__,
+            AuditEntry.entity_id == testimonial.id,
+            AuditEntry.action == "update",
+            AuditEntry.actor_id.is_not(None),
+        )
+        .order_by(AuditEntry.id)
+    )
+    corrections = []
+    for entry in entries:
+        if entry.actor_id == testimonial.submitted_by_id:
+            continue
+        changes = {
+            field: values
+            for field, values in entry.changes.items()
+            if field in CONTENT_FIELDS
+        }
+        if changes:
+            corrections.append({"at": entry.at, "changes": changes})
+    return corrections
+
+
+def enrolled_programs(municipality_id: int) -> list[Program]:
+    """The programs a municipality is enrolled in: what it may speak about."""
+    return list(
+        db.session.scalars(
+            select(Program)
+            .join(Enrollment, Enrollment.program_id == Program.id)
+            .where(Enrollment.municipality_id == municipality_id)
+            .order_by(Program.code)
+        )
+    )
+
+
+def attended_events(municipality_id: int) -> list[Event]:
+    """The events a municipality took part in (someone represented it there)."""
+    return list(
+        db.session.scalars(
+            select(Event)
+            .where(
+                Event.id.in_(
+                    select(Participation.event_id).where(
+                        Participation.municipality_id == municipality_id
+                    )
+                )
+            )
+            .order_by(Event.starts_on.desc(), Event.id)
+        )
+    )
+
+
+def municipality_people(municipality_id: int) -> list[Person]:
+    """The people of a municipality, who may be a testimonial's author."""
+    return list(
+        db.session.scalars(
+            select(Person)
+            .where(Person.municipality_id == municipality_id)
+            .order_by(Person.full_name)
+        )
+    )
+
+
+def reviewers() -> list[User]:
+    """Everyone who reviews testimonials: active coordinators and admins."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.is_active, User.role.in_((Role.COORDINATOR, Role.ADMIN)))
+            .order_by(User.id)
+        )
+    )
+
+
+def filter_options(viewer: User) -> dict[str, list]:
+    """Programs, events and countries offered by the staff list's filters."""
+    if viewer.is_authenticated and not viewer.is_staff:
+        return {
+            "programs": enrolled_programs(viewer.municipality_id),
+            "events": attended_events(viewer.municipality_id),
+            "countries": [],
+        }
+    return {
+        "programs": list(db.session.scalars(select(Program).order_by(Program.code))),
+        "events": list(
+            db.session.scalars(select(Event).order_by(Event.starts_on.desc()))
+        ),
+        "countries": list(
+            db.session.scalars(
+                select(Country).where(Country.is_program_country).order_by(Country.name)
+            )
+        ),
+    }
+
+
+def public_filter_options() -> dict[str, list]:
+    """What the public page's filters offer: only what approved ones are about."""
+    about = select(Testimonial).where(APPROVED)
+    return {
+        "programs": list(
+            db.session.scalars(
+                select(Program)
+                .where(Program.id.in_(about.with_only_columns(Testimonial.program_id)))
+                .order_by(Program.code)
+            )
+        ),
+        "events": list(
+            db.session.scalars(
+                select(Event)
+                .where(
+                    Event.is_public,
+                    Event.id.in_(about.with_only_columns(Testimonial.event_id)),
+                )
+                .order_by(Event.starts_on.desc())
+            )
+        ),
+        "countries": list(
+            db.session.scalars(
+                select(Country)
+                .where(
+                    Country.id.in_(
+                        select(Municipality.country_id)
+                        .join(
+                            Testimonial, Testimonial.municipality_id == Municipality.id
+                        )
+                        .where(APPROVED)
+                    )
+                )
+                .order_by(Country.name)
+            )
+        ),
+    }
