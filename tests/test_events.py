@@ -973,3 +973,58 @@ def test_participations_partial_links_events_the_viewer_may_open(
     assert f'href="/events/{past_private}"' in html
     assert "Ivana Horvat" in html and "Our talk" in html
     assert "ivana@rijeka.example.org" not in html
+
+
+def test_event_pages_show_approved_testimonials_about_the_event(
+    client, app, login_as, make_municipality
+):
+    from datetime import date
+
+    from tracker.models import (
+        Event,
+        EventKind,
+        Testimonial,
+        TestimonialStatus,
+        utcnow,
+    )
+
+    municipality_id = make_municipality("Rijeka")
+    with app.app_context():
+        event = Event(
+            title="Smart City Week",
+            kind=EventKind.STUDY_WEEK,
+            starts_on=date(2017, 9, 4),
+            ends_on=date(2017, 9, 8),
+            is_public=True,
+        )
+        db.session.add(event)
+        db.session.flush()
+        for status, quote in (
+            (TestimonialStatus.APPROVED, "Seoul <b>opened</b> eyes"),
+            (TestimonialStatus.SUBMITTED, "Still under review"),
+        ):
+            db.session.add(
+                Testimonial(
+                    quote=quote,
+                    author_name="Official",
+                    municipality_id=municipality_id,
+                    event_id=event.id,
+                    has_consent=True,
+                    status=status,
+                    submitted_at=utcnow(),
+                    reviewed_at=utcnow()
+                    if status == TestimonialStatus.APPROVED
+                    else None,
+                )
+            )
+        db.session.commit()
+        event_id = event.id
+    public = client.get(f"/events/public/{event_id}").data.decode()
+    assert "Seoul &lt;b&gt;opened&lt;/b&gt; eyes" in public
+    assert "Still under review" not in public
+    login_as("coordinator")
+    staff = client.get(f"/events/{event_id}").data.decode()
+    assert (
+        "Seoul &lt;b&gt;opened&lt;/b&gt; eyes" in staff
+        and "Still under review" in staff
+    )

@@ -81,6 +81,7 @@ from tracker.models import (
     User,
 )
 from tracker.testimonials.notifications import notify
+from tracker.testimonials.queries import visible_testimonials
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
@@ -173,6 +174,7 @@ def render_detail(event: Event, status: int = 200, **forms: Any):
         "editing_session": forms.pop("editing_session", None),
         "person_q": "",
         "history": [],
+        "testimonials": visible_testimonials(current_user, event_id=event.id),
     }
     if event.can_edit(current_user):
         options = select_options()
@@ -742,6 +744,7 @@ def public_detail(event_id: int):
         event=event,
         groups=group_by_place(participants),
         presentations=[p for p in participants if p.presentation_title],
+        testimonials=visible_testimonials(AnonymousUserMixin(), event_id=event.id),
     )
 
 
