@@ -276,3 +276,24 @@ def test_list_exports_follow_the_page_filters(client, login_as, app):
     lines = people.data.decode("utf-8-sig").strip().splitlines()
     assert len(lines) == 3 and "Ivana Demo-Horvat" in people.data.decode()
     assert client.get("/events/export.pdf").status_code == 404
+
+
+def test_every_list_offers_its_download_to_staff_only(
+    client, login_as, make_municipality
+):
+    municipality_id = make_municipality("Tivat")
+    login_as(Role.MANAGER)
+    for page, export in (
+        ("/municipalities/?q=Tiv", "/municipalities/export.csv?q=Tiv"),
+        ("/people/", "/people/export.csv"),
+        ("/events/", "/events/export.csv"),
+        ("/testimonials/", "/testimonials/export.csv"),
+    ):
+        html = client.get(page).data.decode()
+        assert f'href="{export}"' in html, page
+        assert client.get(export).status_code == 200
+    body = client.get("/municipalities/export.csv?q=Tiv").data.decode("utf-8-sig")
+    assert body.count("\r\n") == 2 and "Tivat" in body
+    client.post_form("/auth/logout")
+    login_as(Role.CONTACT, municipality_id=municipality_id)
+    assert "export.csv" not in client.get("/municipalities/").data.decode()

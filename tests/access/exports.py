@@ -12,4 +12,7 @@ ROWS: list[Row] = [
     staff_only("GET", "/events/export.csv"),
     staff_only("GET", "/events/export.xlsx"),
     staff_only("GET", "/events/participations/export.csv"),
+    staff_only("GET", "/municipalities/export.csv"),
+    staff_only("GET", "/people/export.xlsx"),
+    staff_only("GET", "/testimonials/export.csv"),
 ]

@@ -11,16 +11,30 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask import Blueprint, abort, request
+from flask_login import current_user
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from tracker.auth.permissions import STAFF, role_required
-from tracker.dataio.kinds import KINDS, participation_row
+from tracker.dataio.kinds import (
+    KINDS,
+    municipality_row,
+    participation_row,
+    person_row,
+)
 from tracker.dataio.tabular import tabular_response
 from tracker.events.queries import filtered_events
 from tracker.extensions import db
 from tracker.lists import choice_arg, int_arg
-from tracker.models import Attendance, Event, Municipality, Participation
+from tracker.models import (
+    Attendance,
+    Event,
+    Municipality,
+    Participation,
+    Testimonial,
+)
+from tracker.municipalities.queries import filtered_municipalities, filtered_people
+from tracker.testimonials.queries import filtered_testimonials
 
 bp = Blueprint("exports", __name__)
 
@@ -106,3 +120,69 @@ def participations(fmt: str):
         filtered_participations(request.args),
         participation_row,
     )
+
+
+@bp.route("/municipalities/export.<fmt>")
+@role_required(*STAFF)
+def municipalities(fmt: str):
+    """The municipality list, as filtered, in the import file's columns."""
+    query = filtered_municipalities(request.args, current_user)
+    return _respond(
+        fmt, "municipalities", KINDS["municipalities"].columns, query, municipality_row
+    )
+
+
+@bp.route("/people/export.<fmt>")
+@role_required(*STAFF)
+def people(fmt: str):
+    """The people list, as filtered, in the import file's columns."""
+    return _respond(
+        fmt,
+        "people",
+        KINDS["people"].columns,
+        filtered_people(request.args, current_user),
+        person_row,
+    )
+
+
+TESTIMONIAL_COLUMNS = (
+    "id",
+    "status",
+    "featured",
+    "quote",
+    "author_name",
+    "author_position",
+    "municipality",
+    "country",
+    "program",
+    "event",
+    "submitted_at",
+    "reviewed_at",
+    "review_note",
+)
+
+
+def testimonial_row(testimonial: Testimonial) -> tuple:
+    return (
+        testimonial.id,
+        testimonial.status,
+        testimonial.is_featured,
+        testimonial.quote,
+        testimonial.author_name,
+        testimonial.author_position,
+        testimonial.municipality.name,
+        testimonial.municipality.country.code,
+        testimonial.program.code if testimonial.program else "",
+        testimonial.event.title if testimonial.event else "",
+        testimonial.submitted_at,
+        testimonial.reviewed_at,
+        testimonial.review_note,
+    )
+
+
+@bp.route("/testimonials/export.<fmt>")
+@role_required(*STAFF)
+def testimonials(fmt: str):
+    """The testimonial list, as filtered (status, program, event, country, q)."""
+    query = filtered_testimonials(request.args, current_user)
+    return _respond(fmt, "testimonials", TESTIMONIAL_COLUMNS, query, testimonial_row)
