@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from flask import render_template_string
+from flask import render_template_string, url_for
 from flask_login import login_user
 from sqlalchemy import event, func, select
 
@@ -83,7 +83,7 @@ def test_program_page_shows_stages_counts_cohorts_and_recent_changes(
     assert "History" in page  # staff see the audit trail
 
 
-def test_program_pages_answer_by_code_and_by_number(client, login_as, acp):
+def test_program_pages_answer_by_code_and_by_number(app, client, login_as, acp):
     login_as(Role.COORDINATOR)
     assert client.get("/programs/").status_code == 200
     response = client.get(f"/programs/{acp.program}")
@@ -91,6 +91,9 @@ def test_program_pages_answer_by_code_and_by_number(client, login_as, acp):
     assert response.headers["Location"].endswith("/programs/ACP")
     assert client.get("/programs/acp").headers["Location"].endswith("/programs/ACP")
     assert client.get("/programs/NOPE").status_code == 404
+    with app.test_request_context():
+        assert url_for("programs.detail", code="ACP") == "/programs/ACP"
+        assert url_for("programs.detail", program_id=7) == "/programs/7"
     assert client.get("/programs/" + "A" * 300).status_code == 404
 
 
