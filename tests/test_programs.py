@@ -1039,7 +1039,9 @@ def test_municipality_partial_shows_timeline_and_private_parts_to_the_entitled(
         assert "26 Mar 2012 – 14 May 2012" in html and "49 days" in html
         assert "Strategy adopted by the council." in html
         assert "assessment-comparison" in html
+        assert "js/programs.js" in html  # the partial brings its chart code
     html = render_partial(app, other, acp.kucove)
+    assert "js/programs.js" not in html
     assert "49 days" in html  # the stage timeline
     assert "Strategy adopted" not in html  # but not the notes
     assert "assessment-comparison" not in html

@@ -51,11 +51,18 @@
     });
   }
 
+  // A page may load this file more than once (a partial brings it along):
+  // each canvas is drawn once.
   if (window.Chart) {
-    document.querySelectorAll("canvas[data-chart]").forEach(drawChart);
+    document.querySelectorAll("canvas[data-chart]:not([data-drawn])").forEach(
+      function (canvas) {
+        canvas.setAttribute("data-drawn", "true");
+        drawChart(canvas);
+      }
+    );
   }
 
-  document.querySelectorAll("button[data-print]").forEach(function (button) {
+  document.querySelectorAll("button[data-print][hidden]").forEach(function (button) {
     button.hidden = false;
     button.addEventListener("click", function () {
       window.print();

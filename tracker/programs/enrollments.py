@@ -135,9 +135,9 @@ def _load_viewable(enrollment_id: int) -> Enrollment:
 
 
 def _stage_form(enrollment: Enrollment, formdata=None) -> StageChangeForm:
-    form = StageChangeForm(formdata=formdata) if formdata is not None else None
-    if form is None:
-        form = StageChangeForm(formdata=None)
+    """The stage-change form: blank and stamped with the version, or as posted."""
+    form = StageChangeForm(formdata=formdata)
+    if formdata is None:
         form.load_version(enrollment)
     form.stage_id.choices = _stage_choices(
         enrollment.program, exclude=enrollment.current_stage

@@ -161,7 +161,7 @@ def _check_stage_unique(form: StageForm, program: Program, stage: Stage | None) 
     return ok
 
 
-def _save_stage(form: StageForm, program: Program, stage: Stage) -> bool:
+def _save_stage(form: StageForm) -> bool:
     """Commit the stage; turn a unique-constraint race into a field message."""
     try:
         return commit_or_stale(form)
@@ -186,7 +186,7 @@ def create_stage(code: str):
         stage = Stage(program=program)
         form.apply_to(stage)
         db.session.add(stage)
-        if _save_stage(form, program, stage):
+        if _save_stage(form):
             flash(f"The stage “{stage.name}” is added to {program.code}.", "success")
             return redirect(url_for(".detail", code=program.code))
     status = 422 if request.method == "POST" else 200
@@ -217,7 +217,7 @@ def edit_stage(stage_id: int):
             status = 422
         else:
             form.apply_to(stage)
-            if _save_stage(form, program, stage):
+            if _save_stage(form):
                 flash(f"The stage “{stage.name}” is saved.", "success")
                 return redirect(url_for(".detail", code=program.code))
             status = 409 if form.form_errors else 422
