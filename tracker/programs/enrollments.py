@@ -1,5 +1,576 @@
-"""Enrollments, stage changes and assessments."""
+"""Enrollments, their stage changes (one at a time or in bulk) and assessments."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.audit import history_for
+from tracker.auth.permissions import (
+    EDITORS,
+    SIGNED_IN,
+    get_editable_or_403,
+    role_required,
+)
+from tracker.extensions import db
+from tracker.forms import STALE_MESSAGE, commit_or_stale
+from tracker.lists import paginate
+from tracker.models import (
+    ASSESSMENT_AREAS,
+    Assessment,
+    Cohort,
+    Country,
+    Enrollment,
+    Municipality,
+    Program,
+    Stage,
+)
+from tracker.models.programs import InvalidTransition
+from tracker.programs import services
+from tracker.programs.forms import (
+    AssessmentForm,
+    BulkMoveForm,
+    EnrollmentEditForm,
+    EnrollmentForm,
+    StageChangeForm,
+    choices,
+    placeholder,
+)
+from tracker.programs.queries import (
+    ENROLLMENT_SORTING,
+    enrollment_for_page,
+    filtered_enrollments,
+    programs_with_stages,
+)
+from tracker.templating import format_day
 
 bp = Blueprint("enrollments", __name__, url_prefix="/enrollments")
+
+MAX_BULK = 500
+
+
+def _acting_user():
+    return current_user._get_current_object()
+
+
+def _field_error(form, error: InvalidTransition) -> None:
+    """Show a domain error beside the field it concerns (or above the form)."""
+    field = getattr(form, error.field, None)
+    if field is None:
+        form.form_errors.append(error.message)
+    else:
+        field.errors = [*field.errors, error.message]
+
+
+def _stage_choices(program: Program, exclude: Stage | None = None):
+    return placeholder("Choose a stage…") + choices(
+        (stage.id, stage.name) for stage in program.stages if stage is not exclude
+    )
+
+
+def _cohort_choices(program: Program):
+    return placeholder("No cohort") + choices(
+        (cohort.id, f"{cohort.name} ({cohort.year})") for cohort in program.cohorts
+    )
+
+
+# -- the list ----------------------------------------------------------------
+
+
+def _filter_options() -> dict:
+    """What the filter form offers: programs, stage codes, countries, cohorts."""
+    programs = programs_with_stages()
+    stage_names: dict[str, str] = {}
+    for program in programs:
+        for stage in program.stages:
+            stage_names.setdefault(stage.code, stage.name)
+    countries = db.session.scalars(
+        select(Country).where(Country.is_program_country).order_by(Country.name)
+    ).all()
+    return {
+        "programs": programs,
+        "stage_names": stage_names,
+        "countries": countries,
+    }
+
+
+@bp.route("/")
+@role_required(*SIGNED_IN)
+def index():
+    """Enrollments with filters; contacts see only their own municipality's."""
+    page = paginate(filtered_enrollments(request.args, current_user))
+    options = _filter_options()
+    bulk_program = None
+    if current_user.can_edit_records and request.args.get("program"):
+        code = request.args["program"].strip().upper()
+        bulk_program = next((p for p in options["programs"] if p.code == code), None)
+    bulk_form = None
+    if bulk_program is not None:
+        bulk_form = BulkMoveForm(formdata=None)
+        bulk_form.stage_id.choices = _stage_choices(bulk_program)
+    return render_template(
+        "enrollments/index.html",
+        page=page,
+        sort=ENROLLMENT_SORTING.key(request.args),
+        bulk_program=bulk_program,
+        bulk_form=bulk_form,
+        **options,
+    )
+
+
+# -- one enrollment ----------------------------------------------------------
+
+
+def _load_viewable(enrollment_id: int) -> Enrollment:
+    enrollment = enrollment_for_page(enrollment_id)
+    if enrollment is None or not enrollment.can_view(current_user):
+        abort(404)
+    return enrollment
+
+
+def _stage_form(enrollment: Enrollment, formdata=None) -> StageChangeForm:
+    """The stage-change form: blank and stamped with the version, or as posted."""
+    form = StageChangeForm(formdata=formdata)
+    if formdata is None:
+        form.load_version(enrollment)
+    form.stage_id.choices = _stage_choices(
+        enrollment.program, exclude=enrollment.current_stage
+    )
+    return form
+
+
+def _render_detail(enrollment: Enrollment, stage_form=None, status: int = 200):
+    if stage_form is None and enrollment.can_edit(current_user):
+        stage_form = _stage_form(enrollment)
+    return render_template(
+        "enrollments/detail.html",
+        enrollment=enrollment,
+        stage_form=stage_form,
+        timeline=enrollment.timeline(),
+        comparison=enrollment.comparison(),
+        areas=ASSESSMENT_AREAS,
+        history=history_for(db.session, enrollment) if current_user.is_staff else None,
+    ), status
+
+
+@bp.route("/<int:enrollment_id>")
+@role_required(*SIGNED_IN)
+def detail(enrollment_id: int):
+    """An enrollment: its stage timeline, assessments and, for staff, history."""
+    return _render_detail(_load_viewable(enrollment_id))
+
+
+@bp.route("/<int:enrollment_id>/stage", methods=("POST",))
+@role_required(*EDITORS)
+def change_stage(enrollment_id: int):
+    """Move an enrollment to another stage, with a date and a note."""
+    enrollment = _load_viewable(enrollment_id)
+    form = _stage_form(enrollment, formdata=request.form)
+    if form.is_stale(enrollment):
+        return _render_detail(enrollment, form, 409)
+    if not form.validate():
+        return _render_detail(enrollment, form, 422)
+    stage = next(s for s in enrollment.program.stages if s.id == form.stage_id.data)
+    try:
+        enrollment.move_to(
+            stage, form.effective_on.data, _acting_user(), form.note.data or ""
+        )
+    except InvalidTransition as error:
+        _field_error(form, error)
+        return _render_detail(enrollment, form, 422)
+    if not commit_or_stale(form):
+        return _render_detail(_load_viewable(enrollment_id), form, 409)
+    flash(
+        f"{enrollment.municipality.name} moved to “{stage.name}” "
+        f"on {format_day(form.effective_on.data)}.",
+        "success",
+    )
+    return redirect(url_for(".detail", enrollment_id=enrollment.id))
+
+
+@bp.route("/<int:enrollment_id>/stage/undo", methods=("POST",))
+@role_required(*EDITORS)
+def undo_stage_change(enrollment_id: int):
+    """Take back the newest stage change of an enrollment (a mistake)."""
+    enrollment = _load_viewable(enrollment_id)
+    if str(enrollment.version_id) != request.form.get("version_id", ""):
+        flash(STALE_MESSAGE, "error")
+        return redirect(url_for(".detail", enrollment_id=enrollment.id))
+    try:
+        change = enrollment.undo_last_change()
+    except InvalidTransition as error:
+        flash(error.message, "error")
+        return redirect(url_for(".detail", enrollment_id=enrollment.id))
+    db.session.delete(change)
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash(STALE_MESSAGE, "error")
+        return redirect(url_for(".detail", enrollment_id=enrollment_id))
+    flash(
+        f"The move to “{change.to_stage.name}” is taken back; "
+        f"{enrollment.municipality.name} is at "
+        f"“{enrollment.current_stage.name}” again.",
+        "success",
+    )
+    return redirect(url_for(".detail", enrollment_id=enrollment.id))
+
+
+# -- create, edit, delete ----------------------------------------------------
+
+
+def _fill_enrollment_choices(form: EnrollmentForm, programs: list[Program]) -> None:
+    municipalities = db.session.scalars(
+        select(Municipality)
+        .join(Municipality.country)
+        .options(selectinload(Municipality.country))
+        .order_by(Country.name, Municipality.name)
+    ).all()
+    form.municipality_id.choices = placeholder("Choose a municipality…") + [
+        choice
+        for municipality in municipalities
+        for choice in choices(
+            [(municipality.id, municipality.name)], municipality.country.name
+        )
+    ]
+    form.program_id.choices = placeholder("Choose a program…") + choices(
+        (program.id, f"{program.code}: {program.name}") for program in programs
+    )
+    form.cohort_id.choices = placeholder("No cohort") + [
+        choice
+        for program in programs
+        for choice in choices(
+            ((c.id, f"{c.name} ({c.year})") for c in program.cohorts), program.code
+        )
+    ]
+    form.stage_id.choices = placeholder("Choose a stage…") + [
+        choice
+        for program in programs
+        for choice in choices(((s.id, s.name) for s in program.stages), program.code)
+    ]
+
+
+@bp.route("/new", methods=("GET", "POST"))
+@role_required(*EDITORS)
+def create():
+    """Enroll a municipality in a program at its first (or a chosen) stage."""
+    programs = programs_with_stages()
+    form = EnrollmentForm()
+    _fill_enrollment_choices(form, programs)
+    if request.method == "GET":
+        _prefill(form, request.args, programs)
+        return render_template("enrollments/form.html", form=form, enrollment=None)
+    if form.validate():
+        program = next(p for p in programs if p.id == form.program_id.data)
+        municipality = db.session.get(Municipality, form.municipality_id.data)
+        stage = db.session.get(Stage, form.stage_id.data)
+        cohort = (
+            db.session.get(Cohort, form.cohort_id.data)
+            if form.cohort_id.data is not None
+            else None
+        )
+        try:
+            enrollment = services.enroll(
+                municipality,
+                program,
+                stage,
+                form.effective_on.data,
+                _acting_user(),
+                cohort=cohort,
+                applied_on=form.applied_on.data,
+                notes=form.notes.data or "",
+            )
+            db.session.commit()
+        except InvalidTransition as error:
+            db.session.rollback()
+            _field_error(form, error)
+        except IntegrityError:
+            # Two coordinators enrolled the same municipality at once: the
+            # unique constraint caught what the check above could not.
+            db.session.rollback()
+            _field_error(
+                form,
+                InvalidTransition(
+                    "This municipality is already enrolled in this program: "
+                    "open its enrollment instead of creating another.",
+                    "municipality_id",
+                ),
+            )
+        else:
+            flash(
+                f"{enrollment.municipality.name} is enrolled in {program.code} "
+                f"at “{stage.name}”.",
+                "success",
+            )
+            return redirect(url_for(".detail", enrollment_id=enrollment.id))
+    return render_template("enrollments/form.html", form=form, enrollment=None), 422
+
+
+def _prefill(form: EnrollmentForm, args: Mapping[str, str], programs) -> None:
+    """Links such as "Enroll in ACP" preselect the program and its first stage."""
+    code = (args.get("program") or "").strip().upper()
+    program = next((p for p in programs if p.code == code), None)
+    if program is not None:
+        form.program_id.data = program.id
+        if program.first_stage is not None:
+            form.stage_id.data = program.first_stage.id
+    municipality_id = (args.get("municipality_id") or "").strip()
+    if municipality_id.isdigit() and len(municipality_id) < 12:
+        form.municipality_id.data = int(municipality_id)
+
+
+@bp.route("/<int:enrollment_id>/edit", methods=("GET", "POST"))
+@role_required(*EDITORS)
+def edit(enrollment_id: int):
+    """Change an enrollment's cohort, application date and notes."""
+    enrollment = get_editable_or_403(Enrollment, enrollment_id)
+    form = EnrollmentEditForm(obj=enrollment)
+    form.cohort_id.choices = _cohort_choices(enrollment.program)
+    status = 200
+    if request.method == "GET":
+        form.load_version(enrollment)
+    elif form.is_stale(enrollment):
+        status = 409
+    elif form.validate():
+        form.apply_to(enrollment)
+        if commit_or_stale(form):
+            flash(
+                f"The enrollment of {enrollment.municipality.name} is saved.", "success"
+            )
+            return redirect(url_for(".detail", enrollment_id=enrollment.id))
+        status = 409
+    else:
+        status = 422
+    return render_template(
+        "enrollments/form.html", form=form, enrollment=enrollment
+    ), status
+
+
+@bp.route("/<int:enrollment_id>/delete", methods=("POST",))
+@role_required(*EDITORS)
+def delete(enrollment_id: int):
+    """Delete an enrollment made by mistake (refused once it has a history)."""
+    enrollment = get_editable_or_403(Enrollment, enrollment_id)
+    if len(enrollment.stage_changes) > 1 or enrollment.assessments:
+        flash(
+            f"The enrollment of {enrollment.municipality.name} has a stage history or "
+            "assessments, so it cannot be deleted; move it to “Withdrawn” instead.",
+            "error",
+        )
+        return redirect(url_for(".detail", enrollment_id=enrollment.id))
+    name, code = enrollment.municipality.name, enrollment.program.code
+    for change in enrollment.stage_changes:
+        db.session.delete(change)
+    db.session.delete(enrollment)
+    db.session.commit()
+    flash(f"The enrollment of {name} in {code} is deleted.", "success")
+    return redirect(url_for(".index", program=code))
+
+
+# -- bulk move -----------------------------------------------------------------
+
+
+def _selected_ids(form: Mapping) -> list[int]:
+    ids: list[int] = []
+    for raw in form.getlist("enrollment_ids"):
+        raw = raw.strip()
+        if raw.isdigit() and len(raw) < 12 and int(raw) not in ids:
+            ids.append(int(raw))
+    return ids[:MAX_BULK]
+
+
+def _versions(form: Mapping, ids: list[int]) -> dict[int, int | None]:
+    versions: dict[int, int | None] = {}
+    for enrollment_id in ids:
+        raw = (form.get(f"version_{enrollment_id}") or "").strip()
+        versions[enrollment_id] = int(raw) if raw.isdigit() and len(raw) < 12 else None
+    return versions
+
+
+@bp.route("/bulk-move", methods=("POST",))
+@role_required(*EDITORS)
+def bulk_move():
+    """Preview, then move, several enrollments of one program: all or nothing."""
+    ids = _selected_ids(request.form)
+    enrollments = (
+        db.session.scalars(
+            select(Enrollment)
+            .join(Enrollment.municipality)
+            .where(Enrollment.id.in_(ids))
+            .options(
+                selectinload(Enrollment.municipality),
+                selectinload(Enrollment.program).selectinload(Program.stages),
+                selectinload(Enrollment.current_stage),
+                selectinload(Enrollment.stage_changes),
+            )
+            .order_by(Municipality.name, Enrollment.id)
+        ).all()
+        if ids
+        else []
+    )
+    if not enrollments:
+        flash("Select at least one enrollment to move.", "error")
+        return redirect(url_for(".index"))
+    programs = {enrollment.program for enrollment in enrollments}
+    if len(programs) != 1:
+        flash("A bulk move works on the enrollments of one program at a time.", "error")
+        return redirect(url_for(".index"))
+    program = programs.pop()
+    form = BulkMoveForm()
+    form.stage_id.choices = _stage_choices(program)
+    confirming = request.form.get("action") == "confirm"
+    context = {"form": form, "program": program, "enrollments": enrollments}
+    if not form.validate():
+        return render_template("enrollments/bulk_move.html", rows=None, **context), 422
+    stage = next(s for s in program.stages if s.id == form.stage_id.data)
+    note = form.note.data or ""
+    if not confirming:
+        rows = services.preview_bulk_move(
+            enrollments, stage, form.effective_on.data, note
+        )
+        return render_template("enrollments/bulk_move.html", rows=rows, **context)
+    try:
+        changes = services.bulk_move(
+            enrollments,
+            stage,
+            form.effective_on.data,
+            _acting_user(),
+            note,
+            expected_versions=_versions(request.form, ids),
+        )
+        db.session.commit()
+    except services.BulkMoveRefused as refused:
+        db.session.rollback()
+        form.form_errors.append(refused.message)
+        return render_template(
+            "enrollments/bulk_move.html", rows=refused.rows, **context
+        ), 422
+    except StaleDataError:
+        db.session.rollback()
+        flash(
+            "Nothing was moved: someone changed one of these enrollments meanwhile. "
+            "Select them again to see where they stand now.",
+            "error",
+        )
+        return redirect(url_for(".index", program=program.code))
+    flash(
+        f"{len(changes)} enrollment{'s' if len(changes) != 1 else ''} of "
+        f"{program.code} moved to “{stage.name}”.",
+        "success",
+    )
+    return redirect(url_for(".index", program=program.code))
+
+
+# -- assessments ---------------------------------------------------------------
+
+
+def _assessment_or_404(enrollment: Enrollment, assessment_id: int) -> Assessment:
+    assessment = next(
+        (a for a in enrollment.assessments if a.id == assessment_id), None
+    )
+    if assessment is None:
+        abort(404)
+    return assessment
+
+
+@bp.route("/<int:enrollment_id>/assessments/new", methods=("GET", "POST"))
+@role_required(*EDITORS)
+def create_assessment(enrollment_id: int):
+    """Record a baseline or follow-up assessment with a score per area."""
+    enrollment = get_editable_or_403(Enrollment, enrollment_id)
+    form = AssessmentForm()
+    if request.method == "GET":
+        form.kind.data = "follow_up" if enrollment.baseline else "baseline"
+        return render_template(
+            "enrollments/assessment_form.html",
+            form=form,
+            enrollment=enrollment,
+            assessment=None,
+        )
+    if form.validate():
+        problem = enrollment.assessment_problem(form.kind.data, form.assessed_on.data)
+        if problem is not None:
+            _field_error(form, problem)
+        else:
+            assessment = Assessment(enrollment=enrollment)
+            form.apply_to(assessment)
+            db.session.add(assessment)
+            db.session.commit()
+            flash(
+                f"The {assessment.kind.value.replace('_', '-')} assessment of "
+                f"{format_day(assessment.assessed_on)} is recorded.",
+                "success",
+            )
+            return redirect(url_for(".detail", enrollment_id=enrollment.id))
+    return render_template(
+        "enrollments/assessment_form.html",
+        form=form,
+        enrollment=enrollment,
+        assessment=None,
+    ), 422
+
+
+@bp.route(
+    "/<int:enrollment_id>/assessments/<int:assessment_id>/edit",
+    methods=("GET", "POST"),
+)
+@role_required(*EDITORS)
+def edit_assessment(enrollment_id: int, assessment_id: int):
+    """Correct an assessment's date, kind or scores."""
+    enrollment = get_editable_or_403(Enrollment, enrollment_id)
+    assessment = _assessment_or_404(enrollment, assessment_id)
+    form = AssessmentForm(obj=assessment)
+    status = 200
+    if request.method == "GET":
+        form.load_version(assessment)
+    elif form.is_stale(assessment):
+        status = 409
+    elif form.validate():
+        problem = enrollment.assessment_problem(
+            form.kind.data, form.assessed_on.data, assessment=assessment
+        )
+        if problem is not None:
+            _field_error(form, problem)
+            status = 422
+        else:
+            form.apply_to(assessment)
+            if commit_or_stale(form):
+                flash("The assessment is saved.", "success")
+                return redirect(url_for(".detail", enrollment_id=enrollment.id))
+            status = 409
+    else:
+        status = 422
+    return render_template(
+        "enrollments/assessment_form.html",
+        form=form,
+        enrollment=enrollment,
+        assessment=assessment,
+    ), status
+
+
+@bp.route(
+    "/<int:enrollment_id>/assessments/<int:assessment_id>/delete", methods=("POST",)
+)
+@role_required(*EDITORS)
+def delete_assessment(enrollment_id: int, assessment_id: int):
+    """Delete an assessment; a baseline only once no follow-up relies on it."""
+    enrollment = get_editable_or_403(Enrollment, enrollment_id)
+    assessment = _assessment_or_404(enrollment, assessment_id)
+    if assessment is enrollment.baseline and enrollment.latest_follow_up is not None:
+        flash(
+            "The baseline cannot be deleted while follow-ups compare against it; "
+            "delete the follow-ups first.",
+            "error",
+        )
+        return redirect(url_for(".detail", enrollment_id=enrollment.id))
+    db.session.delete(assessment)
+    db.session.commit()
+    flash("The assessment is deleted.", "success")
+    return redirect(url_for(".detail", enrollment_id=enrollment.id))

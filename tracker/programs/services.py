@@ -1,0 +1,177 @@
+"""Writes about enrollments that touch several rows, shared by views, CLI and seed.
+
+Every function flushes and never commits: the caller (a view, the seed
+command, a test) owns the transaction, so a failure part-way leaves nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.models import (
+    Cohort,
+    Enrollment,
+    Municipality,
+    Program,
+    Stage,
+    StageChange,
+    User,
+)
+from tracker.models.programs import InvalidTransition
+
+STALE_ROW = "It was changed by someone else after the preview; preview again."
+
+
+class DuplicateEnrollment(InvalidTransition):
+    """The municipality already takes part in the program."""
+
+    def __init__(self, municipality: Municipality, program: Program) -> None:
+        super().__init__(
+            f"{municipality.name} is already enrolled in {program.code}: "
+            "open its enrollment instead of creating another.",
+            "municipality_id",
+        )
+
+
+def find_enrollment(municipality: Municipality, program: Program) -> int | None:
+    """The id of the municipality's enrollment in ``program``, if it has one."""
+    return db.session.scalar(
+        select(Enrollment.id).where(
+            Enrollment.municipality_id == municipality.id,
+            Enrollment.program_id == program.id,
+        )
+    )
+
+
+def enroll(
+    municipality: Municipality,
+    program: Program,
+    stage: Stage,
+    on: date,
+    by: User | None,
+    *,
+    cohort: Cohort | None = None,
+    applied_on: date | None = None,
+    notes: str = "",
+    today: date | None = None,
+) -> Enrollment:
+    """Enroll ``municipality`` in ``program`` at ``stage``, opening its history.
+
+    The unique constraint on (municipality, program) remains the backstop
+    for two coordinators enrolling the same municipality at once.
+    """
+    if find_enrollment(municipality, program) is not None:
+        raise DuplicateEnrollment(municipality, program)
+    enrollment = Enrollment.start(
+        municipality,
+        program,
+        stage,
+        on,
+        by,
+        cohort=cohort,
+        applied_on=applied_on,
+        notes=notes,
+        today=today,
+    )
+    db.session.add(enrollment)
+    db.session.flush()
+    return enrollment
+
+
+@dataclass(frozen=True)
+class BulkRow:
+    """One enrollment of a bulk move and what the move would do to it."""
+
+    enrollment: Enrollment
+    problem: str | None
+
+    @property
+    def is_ok(self) -> bool:
+        return self.problem is None
+
+
+class BulkMoveRefused(Exception):
+    """At least one row breaks a rule, so no enrollment was moved."""
+
+    def __init__(self, rows: list[BulkRow]) -> None:
+        refused = [row for row in rows if not row.is_ok]
+        if rows:
+            message = (
+                f"Nothing was moved: {len(refused)} of {len(rows)} selected "
+                f"enrollment{'s' if len(rows) != 1 else ''} break a rule."
+            )
+        else:
+            message = "Nothing was moved: select at least one enrollment."
+        super().__init__(message)
+        self.message = message
+        self.rows = rows
+        self.refused = refused
+
+
+def preview_bulk_move(
+    enrollments: Sequence[Enrollment],
+    stage: Stage,
+    on: date | None,
+    note: str = "",
+    *,
+    expected_versions: Mapping[int, int] | None = None,
+    today: date | None = None,
+) -> list[BulkRow]:
+    """What moving every enrollment to ``stage`` would do, row by row; changes nothing.
+
+    ``expected_versions`` (enrollment id -> version_id seen in the preview)
+    refuses rows that someone changed since.
+    """
+    rows = []
+    for enrollment in enrollments:
+        problem = None
+        if (
+            expected_versions is not None
+            and expected_versions.get(enrollment.id) != enrollment.version_id
+        ):
+            problem = STALE_ROW
+        else:
+            refusal = enrollment.transition_problem(stage, on, note, today=today)
+            problem = refusal.message if refusal else None
+        rows.append(BulkRow(enrollment, problem))
+    return rows
+
+
+def bulk_move(
+    enrollments: Sequence[Enrollment],
+    stage: Stage,
+    on: date,
+    by: User | None,
+    note: str = "",
+    *,
+    expected_versions: Mapping[int, int] | None = None,
+    today: date | None = None,
+) -> list[StageChange]:
+    """Move every enrollment to ``stage``, or none of them.
+
+    Raises ``BulkMoveRefused`` (having changed nothing) when any row breaks
+    a rule; otherwise flushes the changes and leaves the commit to the caller.
+    """
+    if not enrollments:
+        raise BulkMoveRefused([])
+    rows = preview_bulk_move(
+        enrollments,
+        stage,
+        on,
+        note,
+        expected_versions=expected_versions,
+        today=today,
+    )
+    if any(not row.is_ok for row in rows):
+        raise BulkMoveRefused(rows)
+    changes = [
+        enrollment.move_to(stage, on, by, note, today=today)
+        for enrollment in enrollments
+    ]
+    db.session.flush()
+    return changes
