@@ -23,11 +23,19 @@ from tracker.lists import int_arg, paginate
 from tracker.models import ApiToken, Role, User, utcnow
 
 
+def _user_id(value) -> int:
+    """A user id from the form; junk becomes 0, which no user has."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
 class TokenForm(FlaskForm):
     """Issue a token: for whom, and a name saying what it is for."""
 
     user_id = SelectField(
-        "User", coerce=int, validators=[InputRequired("Choose a user.")]
+        "User", coerce=_user_id, validators=[InputRequired("Choose a user.")]
     )
     name = StringField(
         "Name",
