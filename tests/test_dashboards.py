@@ -6,14 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from tests.dashboard_oracle import chart_cells, compute, nonzero
-from tests.fixtures.dashboards import build_dataset
+from tests.fixtures.dashboards import build_dataset, counting_queries
 from tracker import models
 from tracker.audit import acting_as
 from tracker.dashboards.figures import CHART_NAMES
@@ -252,22 +251,6 @@ def test_reversed_years_are_swapped(app):
 
 
 # --- Query counts ------------------------------------------------------------
-
-
-@contextmanager
-def counting_queries(connection):
-    """Count the SQL statements (not savepoints) sent on ``connection``."""
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        if re.match(r"\s*(SELECT|WITH|INSERT|UPDATE|DELETE)", statement, re.I):
-            statements.append(statement)
-
-    event.listen(connection, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(connection, "before_cursor_execute", count)
 
 
 @pytest.mark.parametrize("role", [Role.MANAGER, Role.ADMIN])

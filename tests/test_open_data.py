@@ -13,7 +13,7 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 from sqlalchemy import select
 
-from tests.fixtures.dashboards import build_dataset, ids_for_parameter
+from tests.fixtures.dashboards import build_dataset, counting_queries, ids_for_parameter
 from tracker import models
 from tracker.audit import acting_as
 from tracker.extensions import db
@@ -287,8 +287,6 @@ def test_unknown_dataset_or_format_is_not_found(client):
 
 
 def test_home_page_query_count_is_fixed(app, client, db_connection, record_figure):
-    from tests.test_dashboards import counting_queries
-
     counts = []
     for tag, scale in (("small", 1), ("large", 3)):
         with app.app_context(), acting_as("tests"):

@@ -51,6 +51,15 @@ def rich_server(tmp_path_factory) -> Iterator[str]:
 def _watch_for_errors(page: Page) -> list[str]:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # Console errors include CSP refusals; failed loads are checked below.
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
     # The browser asks for /favicon.ico on its own; no page links it.
     page.on(
         "response",
@@ -103,6 +112,7 @@ def test_manager_sees_every_dashboard_chart_drawn(page: Page, live_server, artif
     expect(page).to_have_url(
         f"{live_server}/dashboard/?program=&country=&from=2012&to="
     )
+    page.wait_for_load_state("load")  # the new page's scripts have run
     assert all(chart["drawn"] for chart in _charts_drawn(page))
     page.screenshot(path=str(artifacts / "dashboard-manager.png"), full_page=True)
     assert errors == []
@@ -120,6 +130,7 @@ def test_charts_draw_the_numbers_of_their_tables(page: Page, rich_server, artifa
     page.get_by_label("Country", exact=True).select_option("HR")
     page.get_by_role("button", name="Apply").click()
     expect(page.locator("#filter-summary")).to_contain_text("(ACP), Croatia")
+    page.wait_for_load_state("load")
     assert all(chart["drawn"] for chart in _charts_drawn(page))
     page.emulate_media(media="print")
     page.set_viewport_size({"width": 718, "height": 1047})  # A4 less 15 mm margins

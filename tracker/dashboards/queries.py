@@ -248,11 +248,12 @@ def parse_filters(
         raw = (args.get(name) or "").strip()
         if not raw:
             return None
-        value = raw.upper()
-        if value not in known:
-            problems.append((name, "must be one of " + ", ".join(known) + "."))
+        by_upper = {value.upper(): value for value in known}
+        if raw.upper() not in by_upper:
+            choices = ", ".join(known) if known else "none is recorded yet"
+            problems.append((name, f"must be one of: {choices}."))
             return None
-        return value
+        return by_upper[raw.upper()]
 
     def year(name: str) -> int | None:
         raw = (args.get(name) or "").strip()
