@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
+from jinja2 import pass_context
 from sqlalchemy import func, select
 
 from tracker.auth.permissions import PUBLIC, access_rule_of
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.filters["public_safe"] = public_safe
     app.context_processor(navigation_counts)
     app.jinja_env.globals["navigation"] = navigation
     app.jinja_env.globals["account_links"] = account_links
@@ -79,6 +81,20 @@ def navigation_counts() -> dict:
         "review_queue_count": review_queue_count,
         "unread_notification_count": unread,
     }
+
+
+@pass_context
+def public_safe(context, text: str | None) -> str:
+    """Free text with e-mail addresses and phone numbers removed on public pages.
+
+    Views of public pages pass ``public_page=True``; staff pages show the
+    text as typed.
+    """
+    from tracker.public.open_data import scrub
+
+    if context.get("public_page"):
+        return scrub(text)
+    return text or ""
 
 
 def format_day(value: date | None) -> str:

@@ -33,6 +33,7 @@ from tracker.models import (
     ParticipationRole,
     SessionKind,
 )
+from tracker.public.open_data import scrub
 
 SORT_KEYS = ("starts_on", "title", "kind", "city")
 
@@ -49,17 +50,22 @@ def _list_args() -> dict[str, str]:
     return request.args.to_dict()
 
 
+def shown(text: str) -> str:
+    """Free text as an anonymous caller may see it: no e-mails or phone numbers."""
+    return text if current_user.is_authenticated else scrub(text)
+
+
 def event_summary(event: Event) -> dict[str, Any]:
     return {
         "id": event.id,
-        "title": event.title,
+        "title": shown(event.title),
         "kind": event.kind.value,
         "starts_on": event.starts_on.isoformat(),
         "ends_on": event.ends_on.isoformat(),
         "city": event.city,
         "country": event.country.code if event.country else None,
-        "venue": event.venue,
-        "organisers": event.organisers,
+        "venue": shown(event.venue),
+        "organisers": shown(event.organisers),
         "program": event.program.code if event.program else None,
         "is_public": event.is_public,
         "url": url_for(
@@ -77,9 +83,9 @@ def session_item(agenda_item: EventSession) -> dict[str, Any]:
         "held_on": agenda_item.held_on.isoformat(),
         "position": agenda_item.position,
         "kind": agenda_item.kind.value,
-        "title": agenda_item.title,
-        "speakers": agenda_item.speakers,
-        "description": agenda_item.description,
+        "title": shown(agenda_item.title),
+        "speakers": shown(agenda_item.speakers),
+        "description": shown(agenda_item.description),
     }
 
 
@@ -92,7 +98,7 @@ def participant_item(participation: Participation) -> dict[str, Any]:
             "id": person.id,
             "full_name": person.full_name,
             "position": person.position,
-            "organisation": person.organisation,
+            "organisation": shown(person.organisation),
         },
         "municipality": (
             {
@@ -104,7 +110,7 @@ def participant_item(participation: Participation) -> dict[str, Any]:
             else None
         ),
         "role": participation.role.value,
-        "presentation_title": participation.presentation_title,
+        "presentation_title": shown(participation.presentation_title),
         "attendance": participation.attendance.value,
     }
     if participation.can_view_contact_details(current_user):
@@ -144,7 +150,7 @@ def get_event(event_id: int):
     return jsonify(
         {
             **event_summary(event),
-            "description": event.description,
+            "description": shown(event.description),
             "sessions": [session_item(item) for item in event.sessions],
         }
     )

@@ -143,6 +143,8 @@ OPENAPI_PATHS: dict[str, Any] = {
     "/testimonials": {
         "get": {
             "operationId": "listTestimonials",
+            # Anonymous callers get the approved ones.
+            "security": [{}, {"bearerAuth": []}, {"sessionCookie": []}],
             "summary": "List testimonials",
             "description": (
                 "Anonymous callers see approved testimonials only; a municipal "
@@ -223,6 +225,8 @@ OPENAPI_PATHS: dict[str, Any] = {
     "/testimonials/{testimonial_id}": {
         "get": {
             "operationId": "getTestimonial",
+            # Anonymous callers get the approved ones.
+            "security": [{}, {"bearerAuth": []}, {"sessionCookie": []}],
             "summary": "One testimonial",
             "tags": ["testimonials"],
             "parameters": [_ID_PARAM],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import (
@@ -29,6 +29,7 @@ from tracker.models import ApiToken, User, utcnow
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 LOGIN_FAILED = "Wrong e-mail or password."
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
 @login_manager.user_loader
@@ -53,7 +54,14 @@ def load_user_from_bearer_token(req) -> User | None:
     )
     if token is None or not token.user.is_active:
         return None
-    return token.user
+    user = token.user
+    now = utcnow()
+    # Written at most once a minute: a busy script would otherwise turn
+    # every read into a write.
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:
+        token.last_used_at = now
+        db.session.commit()
+    return user
 
 
 @login_manager.unauthorized_handler

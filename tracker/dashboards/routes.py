@@ -1,5 +1,85 @@
-"""The managers' dashboard."""
+"""The managers' dashboard: figures, charts, program funnels and data quality."""
 
-from flask import Blueprint
+from flask import Blueprint, abort, render_template, request, url_for
+from werkzeug.routing import BuildError
+
+from tracker.auth.permissions import STAFF, role_required
+from tracker.dashboards.downloads import csv_response
+from tracker.dashboards.figures import CHART_NAMES, build_charts, build_dashboard
+from tracker.dashboards.queries import (
+    DATA_QUALITY_CHECKS,
+    DATA_QUALITY_LIMIT,
+    data_quality_lists,
+    parse_filters,
+    reference_data,
+)
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboard")
+
+
+@bp.app_template_global()
+def record_url(endpoint: str, **values) -> str | None:
+    """The URL of a record's page, or None while that page does not exist.
+
+    The data-quality lists link to pages other domains own; until they are
+    registered the record's name shows without a link instead of failing.
+    """
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+@bp.before_request
+@role_required(*STAFF)
+def guard() -> None:
+    """Every dashboard page is for staff only, whatever its decorator says."""
+
+
+@bp.route("/")
+@role_required(*STAFF)
+def index():
+    """Figures, charts, program funnels and data-quality counts, filtered."""
+    reference = reference_data()
+    filters, problems = parse_filters(request.args, reference)
+    dashboard = build_dashboard(reference, filters)
+    return render_template(
+        "dashboards/index.html",
+        dashboard=dashboard,
+        reference=reference,
+        filters=filters,
+        problems=problems,
+        checks=DATA_QUALITY_CHECKS,
+    )
+
+
+@bp.route("/charts/<name>.csv")
+@role_required(*STAFF)
+def chart_csv(name: str):
+    """One chart's numbers as CSV, with the same filters as the dashboard."""
+    if name not in CHART_NAMES:
+        abort(404)
+    reference = reference_data()
+    filters, _ = parse_filters(request.args, reference)
+    chart = build_charts(reference, filters, [name])[name]
+    slug = filters.slug()
+    return csv_response(
+        f"{name}{'_' + slug if slug else ''}.csv", chart.header, chart.rows
+    )
+
+
+@bp.route("/data-quality")
+@role_required(*STAFF)
+def data_quality():
+    """The records that need fixing, each linked to its page."""
+    reference = reference_data()
+    filters, problems = parse_filters(request.args, reference)
+    return render_template(
+        "dashboards/data_quality.html",
+        lists=data_quality_lists(filters),
+        checks=DATA_QUALITY_CHECKS,
+        limit=DATA_QUALITY_LIMIT,
+        reference=reference,
+        filters=filters,
+        problems=problems,
+    )

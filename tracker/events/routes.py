@@ -716,6 +716,7 @@ def public_index():
     query = filtered_events(request.args).where(Event.is_public.is_(True))
     return render_template(
         "events/public_index.html",
+        public_page=True,
         page=paginate(query),
         sort=EVENT_SORTING.key(request.args),
         **_filter_options(),
@@ -741,6 +742,7 @@ def public_detail(event_id: int):
     participants = event_participants(event, AnonymousUserMixin())
     return render_template(
         "events/public_detail.html",
+        public_page=True,
         event=event,
         groups=group_by_place(participants),
         presentations=[p for p in participants if p.presentation_title],

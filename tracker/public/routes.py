@@ -1,8 +1,18 @@
-"""Pages for everyone: the home page."""
+"""Pages for everyone: the home page with the program's figures, and open data."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, jsonify, render_template
 
 from tracker.auth.permissions import public
+from tracker.dashboards.downloads import csv_response
+from tracker.dashboards.figures import program_funnels
+from tracker.dashboards.queries import (
+    Filters,
+    enrollment_counts,
+    public_scalars,
+    reference_data,
+    run_scalars,
+)
+from tracker.public.open_data import DATASETS
 
 bp = Blueprint("public", __name__)
 
@@ -10,5 +20,49 @@ bp = Blueprint("public", __name__)
 @bp.route("/")
 @public
 def home():
-    """The public home page."""
-    return render_template("public/home.html")
+    """The public home page: what the program has achieved, in figures."""
+    reference = reference_data()
+    filters = Filters()
+    return render_template(
+        "public/home.html",
+        figures=run_scalars(public_scalars(filters)),
+        funnels=program_funnels(reference, filters, enrollment_counts(filters), []),
+    )
+
+
+@bp.route("/open-data")
+@public
+def open_data():
+    """The open datasets, their downloads and their data dictionary."""
+    return render_template("public/open_data.html", datasets=DATASETS.values())
+
+
+@bp.route("/open-data/<dataset>.<any(csv, json):file_format>")
+@public
+def open_data_file(dataset: str, file_format: str):
+    """One open dataset as CSV (UTF-8 with BOM) or JSON."""
+    if dataset not in DATASETS:
+        abort(404)
+    definition = DATASETS[dataset]
+    rows = definition.rows()
+    names = [field.name for field in definition.fields]
+    if file_format == "csv":
+        return csv_response(
+            f"upp-{dataset}.csv", names, ([row[name] for name in names] for row in rows)
+        )
+    response = jsonify(
+        {
+            "dataset": definition.name,
+            "title": definition.title,
+            "description": definition.description,
+            "fields": [
+                {"name": f.name, "type": f.type, "description": f.description}
+                for f in definition.fields
+            ],
+            "items": rows,
+        }
+    )
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="upp-{dataset}.json"'
+    )
+    return response

@@ -1,0 +1,156 @@
+"""Building blocks for the OpenAPI document that every API module shares.
+
+Each module ``tracker/api/<domain>.py`` describes its own endpoints in two
+dicts, which ``openapi.py`` merges into ``/api/v1/openapi.json``:
+
+    OPENAPI_PATHS = {"/events/{event_id}": {"get": {...}}}   # relative to /api/v1
+    OPENAPI_SCHEMAS = {"Event": {...}}                         # JSON Schema 2020-12
+
+The helpers below write the repetitive parts (paged envelopes, error
+responses, paging parameters) the same way everywhere. This module imports
+nothing from the API modules, so any of them can import it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+JSON = "application/json"
+
+
+def ref(schema_name: str) -> dict[str, str]:
+    """A reference to a named schema in ``components.schemas``."""
+    return {"$ref": f"#/components/schemas/{schema_name}"}
+
+
+def json_response(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {JSON: {"schema": schema}}}
+
+
+def paged_list(item_schema: dict[str, Any]) -> dict[str, Any]:
+    """The list envelope ``{"items", "total", "page", "per_page"}`` of items."""
+    return {
+        "allOf": [
+            ref("PagedList"),
+            {
+                "type": "object",
+                "properties": {"items": {"type": "array", "items": item_schema}},
+            },
+        ]
+    }
+
+
+# Errors every endpoint can answer (the 401/403 come from the access rules).
+ERROR_RESPONSES: dict[str, dict[str, str]] = {
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "403": {"$ref": "#/components/responses/Forbidden"},
+}
+NOT_FOUND_RESPONSE: dict[str, dict[str, str]] = {
+    "404": {"$ref": "#/components/responses/NotFound"}
+}
+
+# Paging and search parameters of every list endpoint.
+PAGING_PARAMETERS: list[dict[str, str]] = [
+    {"$ref": "#/components/parameters/page"},
+    {"$ref": "#/components/parameters/per_page"},
+    {"$ref": "#/components/parameters/q"},
+]
+
+
+def query_parameter(
+    name: str, schema: dict[str, Any], description: str, example: Any = None
+) -> dict[str, Any]:
+    parameter = {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+    if example is not None:
+        parameter["example"] = example
+    return parameter
+
+
+def path_parameter(name: str, description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": {"type": "integer", "minimum": 1},
+    }
+
+
+SHARED_SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "description": "What went wrong; every error answers this shape.",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {
+                        "type": "string",
+                        "examples": ["bad_request", "unauthorized", "not_found"],
+                    },
+                    "message": {"type": "string"},
+                },
+            }
+        },
+    },
+    "PagedList": {
+        "type": "object",
+        "description": "One page of a list.",
+        "required": ["items", "total", "page", "per_page"],
+        "properties": {
+            "items": {"type": "array"},
+            "total": {"type": "integer", "minimum": 0},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+        },
+    },
+}
+
+SHARED_RESPONSES: dict[str, Any] = {
+    "BadRequest": json_response("A parameter is not valid.", ref("Error")),
+    "Unauthorized": json_response(
+        "No valid session or bearer token was sent.", ref("Error")
+    ),
+    "Forbidden": json_response("The user's role may not use this.", ref("Error")),
+    "NotFound": json_response(
+        "There is no such record, or the user may not see it.", ref("Error")
+    ),
+}
+
+SHARED_PARAMETERS: dict[str, Any] = {
+    "page": query_parameter(
+        "page", {"type": "integer", "minimum": 1, "default": 1}, "Page number."
+    ),
+    "per_page": query_parameter(
+        "per_page",
+        {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+        "Items per page (at most 100).",
+    ),
+    "q": query_parameter(
+        "q", {"type": "string", "maxLength": 200}, "Search text (case-insensitive)."
+    ),
+}
+
+SECURITY_SCHEMES: dict[str, Any] = {
+    "bearerAuth": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API token issued by an administrator; it carries "
+        "its user's role.",
+    },
+    "sessionCookie": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "tracker_session",
+        "description": "The session of a user signed in to the web application.",
+    },
+}
