@@ -1,7 +1,13 @@
-"""Response headers every page carries, and deny-by-default routing."""
+"""Response headers every page carries, deny-by-default routing, rate limits.
+
+The headers are set in one ``after_request`` hook, so they are on every
+response Flask produces: pages, redirects, static files, and the 404, 405,
+429 and 500 pages alike (``tests/test_security_headers.py`` checks each).
+"""
 
 from flask import Flask, request
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker.auth.permissions import refuse_undeclared_endpoints
 
@@ -19,10 +25,18 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 def init_app(app: Flask) -> None:
+    if hops := app.config["PROXY_HOPS"]:
+        # Trust exactly as many X-Forwarded-* hops as there are proxies, so the
+        # rate limits and the audit trail see the real client address.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
     app.before_request(refuse_undeclared_endpoints)
+    _limit_api()
 
     @app.after_request
     def set_security_headers(response):
@@ -36,11 +50,16 @@ def init_app(app: Flask) -> None:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
         if app.config["HTTPS"]:
-            headers.setdefault(
-                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
-            )
+            headers.setdefault("Strict-Transport-Security", HSTS)
         if request.endpoint != "static" and current_user.is_authenticated:
             # Pages for signed-in users never stay in shared or browser caches.
             headers["Cache-Control"] = "no-store"
             headers["Vary"] = "Cookie"
         return response
+
+
+def _limit_api() -> None:
+    from tracker.api.core import bp as api_bp
+    from tracker.auth.ratelimits import limit_bearer_requests
+
+    limit_bearer_requests(api_bp)
