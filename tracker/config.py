@@ -151,7 +151,7 @@ def check_production(config: dict[str, Any]) -> None:
             "SECRET_KEY_FILE). Generate one with: "
             'python -c "import secrets; print(secrets.token_hex(32))"'
         )
-    for candidate in [key, *config.get("SECRET_KEY_FALLBACKS", [])]:
+    for candidate in [key, *(config.get("SECRET_KEY_FALLBACKS") or [])]:
         if is_weak_secret_key(candidate):
             raise ConfigurationError(
                 "The SECRET_KEY (or one of SECRET_KEY_FALLBACKS) is a known or "

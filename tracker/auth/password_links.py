@@ -25,7 +25,7 @@ SALT = "tracker.password-set-link"
 def _serializer() -> URLSafeTimedSerializer:
     config = current_app.config
     # itsdangerous signs with the last key and accepts every key in the list.
-    keys = [*config.get("SECRET_KEY_FALLBACKS", []), config["SECRET_KEY"]]
+    keys = [*(config.get("SECRET_KEY_FALLBACKS") or []), config["SECRET_KEY"]]
     return URLSafeTimedSerializer(keys, salt=SALT)
 
 
