@@ -21,6 +21,8 @@ from flask import current_app
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256
+# Characters of its own a password keeps once its context words are taken out.
+MIN_OWN_LENGTH = 8
 
 # The 10,000 most common passwords: the first 10,000 lines (most common
 # first) of Django 5.2.19's django/contrib/auth/common-passwords.txt.gz,
@@ -127,6 +129,9 @@ def context_words() -> list[str]:
     words = list(STATIC_CONTEXT_WORDS)
     for column in (Program.code, Program.name, Municipality.name, Country.name):
         words.extend(value for value in db.session.scalars(select(column)) if value)
+    for name in db.session.scalars(select(Program.name)):
+        # "Integrity Leadership 1" is as guessable as the full program name.
+        words.extend(word for word in re.split(r"\W+", name or "") if len(word) >= 5)
     return words
 
 
@@ -163,7 +168,8 @@ def password_problems(
     if email:
         local, _, domain = email.lower().partition("@")
         words.extend([local, domain, *re.split(r"[.@_+\-]", email.lower())])
-    if _guessable_length(normalised, words) < MIN_LENGTH:
+    remainder = _guessable_length(normalised, words)
+    if remainder < len(normalised) and remainder < MIN_OWN_LENGTH:
         problems.append(
             "Most of this password is your e-mail address, the name of the "
             "program, the app or a place. Add words of your own."
