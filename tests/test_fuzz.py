@@ -33,7 +33,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 from flask import Flask
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event, func, select
 from werkzeug.routing import Rule
@@ -397,20 +397,22 @@ def check_post(app, connection, session: Session, other_token: str, url, form, d
     return "failed" if failed else "accepted"
 
 
-def _settings(examples: int):
+def _settings(examples: int, shrink: bool = True):
+    phases = list(Phase) if shrink else [Phase.explicit, Phase.generate]
     return settings(
         max_examples=examples,
         derandomize=True,
         database=None,
         deadline=None,
+        phases=phases,
         suppress_health_check=list(HealthCheck),
     )
 
 
-def fuzz_post(app, connection, session, other, url, form, outcomes):
+def fuzz_post(app, connection, session, other, url, form, outcomes, shrink=True):
     """A Hypothesis test for one POST route (bound here, not by defaults)."""
 
-    @_settings(POST_EXAMPLES)
+    @_settings(POST_EXAMPLES, shrink)
     @given(data=st.data())
     def fuzz(data):
         outcome = check_post(app, connection, session, other, url, form, data)
@@ -522,3 +524,57 @@ def test_every_get_route_survives_junk_parameters(app, db_connection, record_fig
         f"{routes} GET routes, {requests} requests with junk parameters: "
         "0 5xx, 0 writes",
     )
+
+
+def test_the_battery_catches_500s_and_partial_or_unaudited_writes():
+    """The engine itself is tested: each broken route below must fail it."""
+    import pytest
+    from flask import abort, redirect, request
+    from sqlalchemy import insert
+
+    from tests.conftest import TEST_CONFIG
+    from tracker import create_app
+    from tracker.auth.permissions import public
+    from tracker.models import Country
+
+    app = create_app(
+        {**TEST_CONFIG, "TESTING": False, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
+
+    @app.route("/crash", methods=["POST"])
+    @public
+    def crash():
+        return str(int(request.form.get("name", "")))  # ValueError -> 500
+
+    @app.route("/unaudited", methods=["POST"])
+    @public
+    def unaudited():
+        db.session.execute(insert(Country).values(code="ZZ", name="Nowhere"))
+        db.session.commit()
+        return redirect("/")
+
+    @app.route("/partial", methods=["POST"])
+    @public
+    def partial():
+        db.session.add(Country(code="ZY", name="Half-way"))
+        db.session.commit()
+        abort(400)
+
+    with app.app_context():
+        db.create_all()
+        engines = db.engines
+        engine = engines[None]
+        connection = engine.connect()
+        engines[None] = connection
+    try:
+        session = signed_in_session(app, None)
+        for url in ("/crash", "/unaudited", "/partial"):
+            with pytest.raises(AssertionError):
+                fuzz_post(
+                    app, connection, session, "x", url, None, Counter(), shrink=False
+                )()
+    finally:
+        with app.app_context():
+            db.session.remove()
+            engines[None] = engine
+        connection.close()
