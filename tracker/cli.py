@@ -6,7 +6,8 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess  # nosec B404: runs pg_dump with an argument list, no shell
+# pg_dump runs with an argument list and no shell.
+import subprocess  # nosec B404
 import sys
 from pathlib import Path
 
@@ -165,7 +166,8 @@ def _backup_postgresql(url: URL, path: Path) -> None:
     partial = path.with_name(path.name + ".partial")
     command = [pg_dump, "--format=custom", "--file", str(partial), *arguments]
     command += ["--dbname", str(url.database)]
-    result = subprocess.run(  # nosec B603: fixed program, argument list
+    # A fixed program found on PATH, an argument list, no shell.
+    result = subprocess.run(  # nosec B603
         command, env=environment, capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
