@@ -232,6 +232,7 @@ def test_admin_creates_a_link_that_sets_the_password_once(
     form = client.get(url)
     assert form.status_code == 200
     assert b"c@example.org" in form.data
+    assert form.headers["Cache-Control"] == "no-store"
     response = _set(client, url)
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/auth/login")

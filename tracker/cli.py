@@ -6,7 +6,6 @@ import os
 import re
 import shutil
 import sqlite3
-# pg_dump runs with an argument list and no shell.
 import subprocess  # nosec B404
 import sys
 from pathlib import Path
@@ -155,6 +154,7 @@ def _libpq_arguments(url: URL) -> tuple[list[str], dict[str, str]]:
 
 
 def _backup_postgresql(url: URL, path: Path) -> None:
+    """pg_dump -Fc, run as an argument list without a shell."""
     pg_dump = shutil.which("pg_dump")
     if pg_dump is None:
         raise click.ClickException(

@@ -5,7 +5,9 @@ response Flask produces: pages, redirects, static files, and the 404, 405,
 429 and 500 pages alike (``tests/test_security_headers.py`` checks each).
 """
 
-from flask import Flask, request
+import logging
+
+from flask import Flask, g, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -26,6 +28,20 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 HSTS = "max-age=31536000; includeSubDomains"
+# Pages that carry a secret in their URL or form, cached nowhere even for
+# anonymous visitors.
+NO_STORE_ENDPOINTS = frozenset({"auth.set_password", "auth.login"})
+
+# Denied and throttled requests, one line each (ASVS 16.3.2). Failed logins,
+# lockouts and password events go to the audit trail; CSRF failures are
+# logged by the error handler.
+security_log = logging.getLogger("tracker.security")
+LOGGED_STATUSES = {401: "unauthenticated", 403: "denied", 429: "throttled"}
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """Text fit for a log line: no CR, LF or other control characters."""
+    return "".join(ch if ch.isprintable() else "?" for ch in text)[:limit]
 
 
 def init_app(app: Flask) -> None:
@@ -51,11 +67,33 @@ def init_app(app: Flask) -> None:
         )
         if app.config["HTTPS"]:
             headers.setdefault("Strict-Transport-Security", HSTS)
-        if request.endpoint != "static" and current_user.is_authenticated:
+        if request.endpoint in NO_STORE_ENDPOINTS or (
+            request.endpoint != "static" and current_user.is_authenticated
+        ):
             # Pages for signed-in users never stay in shared or browser caches.
             headers["Cache-Control"] = "no-store"
             headers["Vary"] = "Cookie"
+        if response.status_code in LOGGED_STATUSES:
+            _log_refusal(response.status_code)
         return response
+
+
+def _log_refusal(status: int) -> None:
+    """Who was refused what, from where; UTC time comes from the log format."""
+    user = g.get("_login_user")
+    if user is not None and user.is_authenticated:
+        who = f"user={user.id} role={user.role}"
+    else:
+        who = "user=anonymous"
+    security_log.warning(
+        "%s status=%d %s method=%s path=%s ip=%s",
+        LOGGED_STATUSES[status],
+        status,
+        who,
+        one_line(request.method, 10),
+        one_line(request.path),
+        one_line(request.remote_addr or ""),
+    )
 
 
 def _limit_api() -> None:
