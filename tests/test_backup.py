@@ -9,6 +9,7 @@ snapshot; integrity and foreign-key checks clean; the audit chain intact.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sqlite3
@@ -323,11 +324,20 @@ def _migrations_with_cycle_revision(tmp_path: Path) -> Path:
 
 
 def test_upgrade_downgrade_upgrade_on_a_populated_database_loses_no_row(
-    tmp_path, record_figure
+    tmp_path, record_figure, request
 ):
     app = _app("sqlite:///" + str(tmp_path / "cycle.sqlite"))
     directory = str(_migrations_with_cycle_revision(tmp_path))
     runner = app.test_cli_runner()
+
+    # migrations/env.py runs logging.config.fileConfig, which disables every
+    # logger that exists; give them back afterwards so later tests still log.
+    loggers = [
+        logger
+        for logger in logging.Logger.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger) and not logger.disabled
+    ]
+    request.addfinalizer(lambda: [setattr(lg, "disabled", False) for lg in loggers])
 
     def flask_db(*args):
         with app.app_context(), warnings.catch_warnings():

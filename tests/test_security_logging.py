@@ -22,8 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_denied_requests_are_logged_with_who_what_and_where(
-    client, login_as, make_user, caplog
+    client, login_as, make_user, caplog, monkeypatch
 ):
+    # Anything that ran logging.config.fileConfig before would have disabled it.
+    monkeypatch.setattr(logging.getLogger("tracker.security"), "disabled", False)
     target = make_user(role=Role.MANAGER)
     user_id = login_as(Role.COORDINATOR)
     with caplog.at_level(logging.WARNING, logger="tracker.security"):
