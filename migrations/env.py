@@ -98,8 +98,32 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        # SQLite: batch migrations rebuild a table (copy, DROP, rename). With
+        # foreign keys enforced, dropping a table that populated rows point to
+        # fails (or would cascade), so enforcement is off while migrating and
+        # the keys are checked once at the end. The pragma only works outside
+        # a transaction, hence on the raw connection before anything begins.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.driver_connection.execute(
+                "PRAGMA foreign_keys=OFF"
+            )
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                broken = connection.connection.driver_connection.execute(
+                    "PRAGMA foreign_key_check"
+                ).fetchall()
+                if broken:
+                    raise RuntimeError(
+                        f"Foreign keys broken after migrating: {broken[:10]}"
+                    )
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute(
+                    "PRAGMA foreign_keys=ON"
+                )
 
 
 if context.is_offline_mode():

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import sqlite3
+import subprocess  # nosec B404
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
+from sqlalchemy.engine import URL
 
 from tracker.audit import acting_as, verify_chain
-from tracker.auth.passwords import hash_password, password_problems
+from tracker.auth.passwords import context_words, hash_password, password_problems
 from tracker.extensions import db
 from tracker.models import AuditEntry, Municipality, Role, User
 
@@ -66,7 +73,7 @@ def create_user_command(
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if problems := password_problems(password, email):
+    if problems := password_problems(password, email, context_words()):
         raise click.ClickException(" ".join(problems))
     with acting_as("cli:create-user"):
         db.session.add(
@@ -126,6 +133,173 @@ def seed_scale_command(scale: float) -> None:
     click.echo(f"Scale {scale} written in {elapsed:.1f} s.")
 
 
+@click.command("backup")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+def backup_command(path: Path, force: bool) -> None:
+    """Write a consistent copy of the database to PATH while the app serves.
+
+    SQLite: the online backup API (a snapshot, never a file copy).
+    PostgreSQL: ``pg_dump -Fc`` (restore with ``pg_restore``; see README).
+    """
+    if path.exists() and not force:
+        raise click.ClickException(f"{path} exists; add --force to overwrite it.")
+    url = db.engine.url
+    if url.get_backend_name() == "sqlite":
+        _backup_sqlite(path)
+    elif url.get_backend_name() == "postgresql":
+        _backup_postgresql(url, path)
+    else:
+        raise click.ClickException(f"No backup method for {url.get_backend_name()}.")
+    click.echo(f"Backup written to {path} ({path.stat().st_size} bytes).")
+
+
+def _backup_sqlite(path: Path) -> None:
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    source = db.engine.raw_connection()
+    try:
+        target = sqlite3.connect(partial)
+        try:
+            # One step: the copy is a snapshot of one moment, even while
+            # other connections keep committing (WAL).
+            source.driver_connection.backup(target)
+            status = target.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            target.close()
+    finally:
+        source.close()
+    if status != "ok":
+        partial.unlink(missing_ok=True)
+        raise click.ClickException(f"The backup failed its integrity check: {status}")
+    partial.replace(path)
+
+
+def _libpq_arguments(url: URL) -> tuple[list[str], dict[str, str]]:
+    arguments = []
+    if url.host:
+        arguments += ["--host", url.host]
+    if url.port:
+        arguments += ["--port", str(url.port)]
+    if url.username:
+        arguments += ["--username", url.username]
+    environment = dict(os.environ)
+    if url.password:
+        environment["PGPASSWORD"] = str(url.password)
+    return arguments, environment
+
+
+def _backup_postgresql(url: URL, path: Path) -> None:
+    """pg_dump -Fc, run as an argument list without a shell."""
+    pg_dump = shutil.which("pg_dump")
+    if pg_dump is None:
+        raise click.ClickException(
+            "pg_dump was not found. Install the PostgreSQL client tools of the "
+            "server's major version (Debian: apt-get install postgresql-client) "
+            "and run the backup again."
+        )
+    arguments, environment = _libpq_arguments(url)
+    partial = path.with_name(path.name + ".partial")
+    command = [pg_dump, "--format=custom", "--file", str(partial), *arguments]
+    command += ["--dbname", str(url.database)]
+    # A fixed program found on PATH, an argument list, no shell.
+    result = subprocess.run(  # nosec B603
+        command, env=environment, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        partial.unlink(missing_ok=True)
+        raise click.ClickException(f"pg_dump failed: {result.stderr.strip()}")
+    partial.replace(path)
+
+
+ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+@click.command("grant-app-role")
+@with_appcontext
+@click.argument("role")
+@click.option("--password-stdin", is_flag=True, help="Read a password from stdin.")
+def grant_app_role_command(role: str, password_stdin: bool) -> None:
+    """PostgreSQL: create or update ROLE, the login the app serves with.
+
+    Run it as the owner of the tables (the role that runs migrations), after
+    every migration. ROLE may read and write every table but may only read
+    and append to audit_entry: no UPDATE, DELETE or TRUNCATE, so not even a
+    compromised app can rewrite history. It owns nothing and cannot turn
+    the append-only triggers off.
+    """
+    if db.engine.dialect.name != "postgresql":
+        raise click.ClickException(
+            "grant-app-role is for PostgreSQL. On SQLite, triggers keep the "
+            "audit trail append-only and there are no roles."
+        )
+    if not ROLE_NAME.match(role):
+        raise click.ClickException("Use a role name of lowercase letters, digits, _.")
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    from psycopg import sql
+
+    raw = db.engine.raw_connection()
+    try:
+        cursor = raw.driver_connection.cursor()
+        name = sql.Identifier(role)
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = %s", (role,))
+        existing = cursor.fetchone()
+        if existing is None:
+            cursor.execute(sql.SQL("CREATE ROLE {} LOGIN").format(name))
+        elif existing[0]:
+            raise click.ClickException(f"{role} is a superuser; use a plain role.")
+        cursor.execute(
+            "SELECT tableowner FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename = 'audit_entry'"
+        )
+        owner = cursor.fetchone()
+        if owner is None:
+            raise click.ClickException("No audit_entry table: run db upgrade first.")
+        if owner[0] == role:
+            raise click.ClickException(
+                f"{role} owns the tables; the app must log in as another role."
+            )
+        if password:
+            cursor.execute(
+                sql.SQL("ALTER ROLE {} LOGIN PASSWORD {}").format(
+                    name, sql.Literal(password)
+                )
+            )
+        statements = [
+            "GRANT CONNECT ON DATABASE {database} TO {role}",
+            "GRANT USAGE ON SCHEMA public TO {role}",
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public"
+            " TO {role}",
+            "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+            "REVOKE UPDATE, DELETE, TRUNCATE ON audit_entry FROM {role}",
+            "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM {role}",
+        ]
+        database = sql.Identifier(str(db.engine.url.database))
+        for statement in statements:
+            if "alembic_version" in statement and not _has_table(
+                cursor, "alembic_version"
+            ):
+                continue
+            cursor.execute(sql.SQL(statement).format(role=name, database=database))
+        raw.commit()
+    finally:
+        raw.close()
+    click.echo(
+        f"Role {role} may use every table, and only read and append audit "
+        "entries. Run this again after each migration."
+    )
+
+
+def _has_table(cursor, table: str) -> bool:
+    cursor.execute(
+        "SELECT 1 FROM pg_tables WHERE schemaname = current_schema() "
+        "AND tablename = %s",
+        (table,),
+    )
+    return cursor.fetchone() is not None
+
+
 def register(app: Flask) -> None:
     from tracker.dataio.cli import export_csv_command, import_csv_command
 
@@ -136,5 +310,7 @@ def register(app: Flask) -> None:
         create_user_command,
         audit_verify_command,
         seed_scale_command,
+        backup_command,
+        grant_app_role_command,
     ):
         app.cli.add_command(command)

@@ -1,4 +1,10 @@
-"""Configuration: defaults, then ``instance/config.py``, then the environment."""
+"""Configuration: defaults, then ``instance/config.py``, then the environment.
+
+``TRACKER_ENV=production`` makes the checks strict: the app refuses to start
+without an explicit, strong ``SECRET_KEY`` or with debugging on, and serves
+over HTTPS (``__Host-`` cookie, HSTS) unless ``TRACKER_HTTPS=0`` says the
+deployment has no TLS at all.
+"""
 
 import os
 import secrets
@@ -8,10 +14,48 @@ from typing import Any
 
 from flask import Flask
 
+PRODUCTION = "production"
+MIN_SECRET_KEY_LENGTH = 32
+
+# Keys copied from tutorials, examples and our own test suite: a deployment
+# that uses one signs its sessions with a key the world knows.
+KNOWN_WEAK_SECRET_KEYS = frozenset(
+    {
+        "dev",
+        "development",
+        "secret",
+        "secret-key",
+        "secret_key",
+        "secretkey",
+        "changeme",
+        "change-me",
+        "change_me",
+        "default",
+        "test",
+        "testing",
+        "test-secret-key-not-for-production",
+        "your-secret-key",
+        "your_secret_key",
+        "supersecret",
+        "super-secret",
+        "super secret key",
+        "flask",
+        "upp",
+        "tracker",
+        "upp-tracker",
+        "demo-password-1",
+    }
+)
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration is unsafe to run with; the message says how to fix it."""
+
 
 def default_config(instance_path: str) -> dict[str, Any]:
     """Settings that hold unless the instance file or the environment says otherwise."""
     return {
+        "TRACKER_ENV": "development",
         "SQLALCHEMY_DATABASE_URI": "sqlite:///"
         + str(Path(instance_path) / "tracker.sqlite"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -22,7 +66,11 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,
         "SESSION_COOKIE_NAME": "tracker_session",
+        # Remember-me is off: no login ever sets the cookie, and were one
+        # forged it would expire at once.
         "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         "ARGON2_TIME_COST": 3,
@@ -30,9 +78,17 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "ARGON2_PARALLELISM": 4,
         "LOCKOUT_THRESHOLD": 5,
         "LOCKOUT_DURATION": timedelta(minutes=15),
+        "PASSWORD_LINK_MAX_AGE": timedelta(hours=24),
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Per client IP; the account lockout adds a per-account limit.
+        "RATELIMIT_LOGIN": "10 per minute;100 per hour",
+        "RATELIMIT_PASSWORD_SET": "10 per minute;50 per hour",
+        # Per bearer token, for API clients.
+        "RATELIMIT_API_TOKEN": "120 per minute;5000 per hour",
         "HTTPS": False,
+        # Reverse proxies in front of the app (0: clients connect directly).
+        "PROXY_HOPS": 0,
     }
 
 
@@ -41,22 +97,80 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config.from_mapping(default_config(app.instance_path))
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
-        if url := os.environ.get("DATABASE_URL"):
-            app.config["SQLALCHEMY_DATABASE_URI"] = url
-        if key := os.environ.get("SECRET_KEY"):
-            app.config["SECRET_KEY"] = key
-        if storage := os.environ.get("RATELIMIT_STORAGE_URI"):
-            app.config["RATELIMIT_STORAGE_URI"] = storage
-        if os.environ.get("TRACKER_HTTPS") == "1":
-            app.config["HTTPS"] = True
+        _read_environment(app)
     else:
         app.config.update(test_config)
     if app.config["HTTPS"]:
         # __Host- cookies must be Secure, path /, and carry no Domain.
         app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
         app.config["SESSION_COOKIE_NAME"] = "__Host-tracker_session"
+        app.config["SESSION_COOKIE_PATH"] = "/"
+        app.config["SESSION_COOKIE_DOMAIN"] = None
+    if app.config["TRACKER_ENV"] == PRODUCTION:
+        check_production(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+
+
+def _read_environment(app: Flask) -> None:
+    environ = os.environ
+    config = app.config
+    if env := environ.get("TRACKER_ENV"):
+        config["TRACKER_ENV"] = env.strip().lower()
+    if url := environ.get("DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = url
+    if key_file := environ.get("SECRET_KEY_FILE"):
+        config["SECRET_KEY"] = Path(key_file).read_text().strip()
+    if key := environ.get("SECRET_KEY"):
+        config["SECRET_KEY"] = key
+    if fallbacks := environ.get("SECRET_KEY_FALLBACKS"):
+        # Old keys, comma-separated: sessions and links signed with them stay
+        # valid while the new key takes over (rotation without signing
+        # everybody out).
+        config["SECRET_KEY_FALLBACKS"] = [
+            key.strip() for key in fallbacks.split(",") if key.strip()
+        ]
+    if storage := environ.get("RATELIMIT_STORAGE_URI"):
+        config["RATELIMIT_STORAGE_URI"] = storage
+    https = environ.get("TRACKER_HTTPS")
+    if https is not None:
+        config["HTTPS"] = https == "1"
+    elif config["TRACKER_ENV"] == PRODUCTION:
+        config["HTTPS"] = True
+    if hops := environ.get("TRACKER_PROXY_HOPS"):
+        config["PROXY_HOPS"] = int(hops)
+
+
+def check_production(config: dict[str, Any]) -> None:
+    """Refuse to run production with settings that would make it unsafe."""
+    key = config.get("SECRET_KEY")
+    if not key:
+        raise ConfigurationError(
+            "TRACKER_ENV=production needs an explicit SECRET_KEY (or "
+            "SECRET_KEY_FILE). Generate one with: "
+            'python -c "import secrets; print(secrets.token_hex(32))"'
+        )
+    for candidate in [key, *(config.get("SECRET_KEY_FALLBACKS") or [])]:
+        if is_weak_secret_key(candidate):
+            raise ConfigurationError(
+                "The SECRET_KEY (or one of SECRET_KEY_FALLBACKS) is a known or "
+                f"short key; use at least {MIN_SECRET_KEY_LENGTH} random characters."
+            )
+    # Flask takes DEBUG from FLASK_DEBUG when the app is built.
+    if config.get("DEBUG"):
+        raise ConfigurationError(
+            "TRACKER_ENV=production refuses to run with DEBUG on: the debugger "
+            "would let anyone run code on the server."
+        )
+
+
+def is_weak_secret_key(key: str) -> bool:
+    return (
+        len(key) < MIN_SECRET_KEY_LENGTH
+        or key.strip().lower() in KNOWN_WEAK_SECRET_KEYS
+        or len(set(key)) < 8
+    )
 
 
 def _instance_secret_key(instance_path: Path) -> str:

@@ -20,4 +20,6 @@ ROWS: list[Row] = [
     editors_only("GET", "/admin/import"),
     editors_only("POST", "/admin/import"),
     editors_only("GET", "/admin/import/people/template.csv"),
+    # Password-set links (tracker/admin/password_links.py).
+    admins_only("POST", "/admin/users/{user_manager}/password-link"),
 ]

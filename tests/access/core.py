@@ -23,6 +23,9 @@ ROWS: list[Row] = [
     signed_in("POST", "/auth/logout"),
     signed_in("GET", "/auth/password"),
     signed_in("POST", "/auth/password"),
+    # A link with a bad token answers 400 to everyone ("ask for a new link").
+    public_page("GET", "/auth/set-password/not-a-valid-token"),
+    public_page("POST", "/auth/set-password/not-a-valid-token"),
     signed_in("GET", "/notifications/"),
     signed_in("POST", "/notifications/read"),
     row(

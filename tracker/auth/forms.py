@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from tracker.auth.passwords import MAX_LENGTH, password_problems
+from tracker.auth.passwords import MAX_LENGTH, context_words, password_problems
 
 
 class LoginForm(FlaskForm):
@@ -34,7 +34,9 @@ class NewPasswordMixin:
     account_email: str = ""
 
     def validate_new_password(self, field) -> None:
-        problems = password_problems(field.data or "", self.account_email)
+        problems = password_problems(
+            field.data or "", self.account_email, context_words()
+        )
         if problems:
             raise ValidationError(" ".join(problems))
 
@@ -43,3 +45,7 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
     current_password = PasswordField(
         "Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)]
     )
+
+
+class SetPasswordForm(NewPasswordMixin, FlaskForm):
+    """The form behind an administrator's password-set link."""

@@ -20,10 +20,16 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from tracker.audit import Actor, record_event
-from tracker.auth.forms import ChangePasswordForm, LoginForm
-from tracker.auth.passwords import hash_password, verify_password
+from tracker.auth.forms import ChangePasswordForm, LoginForm, SetPasswordForm
+from tracker.auth.password_links import user_for_token
+from tracker.auth.passwords import (
+    hash_password,
+    spend_verification_time,
+    verify_password,
+)
 from tracker.auth.permissions import SIGNED_IN, public, role_required
-from tracker.extensions import db, login_manager
+from tracker.auth.ratelimits import login_limit, password_set_limit
+from tracker.extensions import db, limiter, login_manager
 from tracker.models import ApiToken, User, utcnow
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -109,6 +115,7 @@ def _sanitised(email: str) -> str:
 
 
 @bp.route("/login", methods=("GET", "POST"))
+@limiter.limit(login_limit, methods=["POST"])
 @public
 def login():
     """Sign in with e-mail and password."""
@@ -120,7 +127,9 @@ def login():
         user = db.session.scalar(select(User).where(User.email == email))
         if user is not None and _is_locked(user):
             # Refused without looking at the password: a locked account
-            # cannot be probed, and says no more than a wrong password does.
+            # cannot be probed, and says no more than a wrong password does
+            # (a throw-away verification keeps the timing the same).
+            spend_verification_time(form.password.data)
             record_event(
                 db.session,
                 "login_refused_locked",
@@ -232,3 +241,43 @@ def change_password():
             )
             return redirect(url_for("public.home"))
     return render_template("auth/password.html", form=form)
+
+
+LINK_INVALID = (
+    "This link is not valid: it may have expired (links last 24 hours) or "
+    "been used already. Ask an administrator for a new one."
+)
+
+
+@bp.route("/set-password/<token>", methods=("GET", "POST"))
+@limiter.limit(password_set_limit)
+@public
+def set_password(token: str):
+    """Set a password through a link an administrator created."""
+    user = user_for_token(token)
+    if user is None:
+        return (
+            render_template("auth/set_password.html", form=None, message=LINK_INVALID),
+            400,
+        )
+    form = SetPasswordForm()
+    form.account_email = user.email
+    if form.validate_on_submit():
+        user.password_hash = hash_password(form.new_password.data)
+        user.failed_logins = 0
+        user.locked_until = None
+        user.end_sessions()
+        record_event(
+            db.session,
+            "password_set_by_link",
+            "user_account",
+            user.id,
+            actor=Actor(user.id, str(user.role), user.email, request.remote_addr or ""),
+        )
+        db.session.commit()
+        if current_user.is_authenticated and current_user.id == user.id:
+            logout_user()
+            session.clear()
+        flash("Your password is set. Sign in with it now.", "success")
+        return redirect(url_for(".login"))
+    return render_template("auth/set_password.html", form=form, user=user)

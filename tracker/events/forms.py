@@ -332,6 +332,10 @@ class BulkAttendanceForm(FlaskForm):
     def validate_participation_ids(self, field) -> None:
         if not field.data:
             raise ValidationError("Select at least one participant.")
+        # Ids are database keys: anything outside their range is not one of ours
+        # (and would overflow the driver).
+        if any(not 0 < number < 2**31 for number in field.data):
+            raise ValidationError("One of the selected participants does not exist.")
 
 
 class ProposalForm(FlaskForm):
