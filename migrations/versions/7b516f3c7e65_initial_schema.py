@@ -2,7 +2,7 @@
 
 Revision ID: 7b516f3c7e65
 Revises: 
-Create Date: 2026-11-28 00:06:56.570797
+Create Date: 2026-11-28 00:53:10.764545
 
 """
 from alembic import op
@@ -347,7 +347,10 @@ def upgrade():
     sa.Column('version_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("status <> 'rejected' OR length(review_note) > 0", name=op.f('ck_testimonial_rejection_has_note')),
+    sa.CheckConstraint("status = 'approved' OR NOT is_featured", name=op.f('ck_testimonial_featured_only_if_approved')),
     sa.CheckConstraint("status = 'draft' OR has_consent", name=op.f('ck_testimonial_consent_before_submission')),
+    sa.CheckConstraint("status = 'draft' OR submitted_at IS NOT NULL", name=op.f('ck_testimonial_submission_has_time')),
+    sa.CheckConstraint("status NOT IN ('approved', 'rejected') OR reviewed_at IS NOT NULL", name=op.f('ck_testimonial_review_has_time')),
     sa.CheckConstraint('length(quote) BETWEEN 1 AND 2000', name=op.f('ck_testimonial_quote_length')),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_testimonial_event_id_event'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['municipality_id'], ['municipality.id'], name=op.f('fk_testimonial_municipality_id_municipality'), ondelete='RESTRICT'),
