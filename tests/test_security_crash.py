@@ -25,6 +25,7 @@ import subprocess
 import sys
 import textwrap
 import uuid
+from datetime import date
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -36,7 +37,17 @@ from tests.fixtures.security import checksums
 from tracker import create_app
 from tracker.audit import acting_as, verify_chain
 from tracker.extensions import db
-from tracker.models import Country, Municipality, Person, Role, User
+from tracker.models import (
+    Country,
+    Municipality,
+    Person,
+    Program,
+    Role,
+    Stage,
+    StageKind,
+    User,
+)
+from tracker.programs.services import enroll
 
 pytestmark = pytest.mark.no_db_isolation
 
@@ -72,13 +83,35 @@ def delete_people(session) -> None:
 
 
 def bulk_move_everything(session) -> None:
-    """Every enrollment moved a stage on, through the programs service."""
-    raise NotImplementedError("call tracker.programs.services.bulk_move here")
+    """Every enrollment moved to diagnosis at once, through the programs service."""
+    from tracker.models import Enrollment, Program
+    from tracker.programs.services import bulk_move
+
+    program = session.scalar(select(Program).where(Program.code == "ACP"))
+    enrollments = list(session.scalars(select(Enrollment)))
+    coordinator = session.scalar(select(User))
+    bulk_move(
+        enrollments,
+        program.stage_by_code("diagnosis"),
+        date.today(),
+        coordinator,
+        note="Crash test",
+    )
 
 
-# Drop this line once the function above calls the real service with seeded
-# enrollments; until then the case is skipped and says why.
-bulk_move_everything.pending = True  # type: ignore[attr-defined]
+def import_people(session) -> None:
+    """A CSV import of 1,000 people, through the import service."""
+    from tracker.dataio.kinds import KINDS, import_csv
+
+    lines = [
+        "full_name,position,organisation,municipality,municipality_country,email,phone"
+    ]
+    lines += [
+        f"Imported {n},Clerk,,Town {n % 50},HR,imported{n}@example.org,"
+        for n in range(1000)
+    ]
+    report = import_csv(session, KINDS["people"], "\n".join(lines), commit=True)
+    assert report.ok and report.created == 1000, report.problems[:3]
 
 
 OPERATIONS = [
@@ -86,6 +119,7 @@ OPERATIONS = [
     ("edit every row", "tests.test_security_crash:edit_everything"),
     ("delete every person", "tests.test_security_crash:delete_people"),
     ("bulk stage change", "tests.test_security_crash:bulk_move_everything"),
+    ("CSV import of 1,000 people", "tests.test_security_crash:import_people"),
 ]
 
 CHILD = textwrap.dedent(
@@ -147,13 +181,27 @@ def _seed(url: str) -> None:
             Person(full_name=f"Person {n}", municipality=towns[n % 50])
             for n in range(300)
         )
-        db.session.add(
-            User(
-                email="coordinator@example.org",
-                role=Role.COORDINATOR,
-                password_hash=FAST_HASH,
-            )
+        coordinator = User(
+            email="coordinator@example.org",
+            role=Role.COORDINATOR,
+            password_hash=FAST_HASH,
         )
+        db.session.add(coordinator)
+        program = Program(code="ACP", name="Cities without Corruption")
+        ready, _ = (
+            Stage(
+                program=program,
+                code=code,
+                name=code.title(),
+                position=position,
+                kind=StageKind.WORKING,
+            )
+            for position, code in enumerate(("ready_to_join", "diagnosis"))
+        )
+        db.session.add(program)
+        db.session.flush()
+        for town in towns:
+            enroll(town, program, ready, date(2012, 3, 1), coordinator)
         db.session.commit()
         db.engine.dispose()
 
