@@ -25,7 +25,7 @@ from tests.access.world import World, build_base
 from tests.conftest import PASSWORD, TEST_CONFIG, TrackerClient
 from tracker import create_app
 from tracker.extensions import db
-from tracker.models import AuditEntry
+from tracker.models import ApiToken, AuditEntry, User
 
 DOMAINS = [
     core,
@@ -96,14 +96,55 @@ def _endpoint_of(adapter, path: str, method: str) -> str | None:
     return endpoint
 
 
+def _api_tokens(app, world: World) -> dict[str, str]:
+    """A bearer token for each signed-in role (tokens carry their user's role)."""
+    secrets = {}
+    with app.app_context():
+        for role in ROLES[1:]:
+            token, secret = ApiToken.issue(
+                db.session.get(User, world[f"user_{role}"]), "access matrix"
+            )
+            db.session.add(token)
+            secrets[role] = secret
+        db.session.commit()
+    return secrets
+
+
+def _send(app, db_connection, row, url, *, cookie=None, csrf=None, bearer=None):
+    """One cell: the request in a savepoint rolled back afterwards.
+
+    Returns the outcome, the status and whether a refused request left an
+    audit entry behind (it must not).
+    """
+    savepoint = db_connection.begin_nested()
+    try:
+        audit_before = db_connection.scalar(select(func.count(AuditEntry.id)))
+        client = app.test_client()
+        if cookie:
+            client.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+        data = {**row.data, "csrf_token": csrf} if row.method == "POST" else None
+        response = client.open(url, method=row.method, data=data, headers=headers)
+        outcome = classify(response, api=url.startswith("/api/"))
+        response.close()
+        side_effect = (
+            outcome in (LOGIN, DENIED, HIDDEN)
+            and db_connection.scalar(select(func.count(AuditEntry.id))) != audit_before
+        )
+    finally:
+        savepoint.rollback()
+    return outcome, response.status_code, side_effect
+
+
 def test_access_matrix(app, world, db_connection, record_figure):
     rows = [row for domain in DOMAINS for row in domain.ROWS]
     states = {role: _signed_in_state(app, role, world.emails) for role in ROLES}
+    tokens = _api_tokens(app, world)
     adapter = app.url_map.bind("localhost")
     covered: set[tuple[str, str]] = set()
     mismatches: list[str] = []
     side_effects: list[str] = []
-    cells = 0
+    cells = token_cells = 0
     for row in rows:
         url = row.url.format(**world)
         endpoint = _endpoint_of(adapter, url, row.method)
@@ -112,33 +153,23 @@ def test_access_matrix(app, world, db_connection, record_figure):
             continue
         covered.add((endpoint, row.method))
         for role in ROLES:
-            cookie, token = states[role]
-            savepoint = db_connection.begin_nested()
-            try:
-                audit_before = db_connection.scalar(select(func.count(AuditEntry.id)))
-                client = app.test_client()
-                if cookie:
-                    client.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
-                data = (
-                    {**row.data, "csrf_token": token} if row.method == "POST" else None
+            cookie, csrf = states[role]
+            attempts = [("cookie", {"cookie": cookie, "csrf": csrf})]
+            if url.startswith("/api/") and role in tokens:
+                attempts.append(("token", {"bearer": tokens[role]}))
+            for how, credentials in attempts:
+                outcome, status, side_effect = _send(
+                    app, db_connection, row, url, **credentials
                 )
-                response = client.open(url, method=row.method, data=data)
-                outcome = classify(response, api=url.startswith("/api/"))
-                response.close()
-                if outcome in (LOGIN, DENIED, HIDDEN):
-                    audit_after = db_connection.scalar(
-                        select(func.count(AuditEntry.id))
+                cells += 1
+                token_cells += how == "token"
+                if side_effect:
+                    side_effects.append(f"{row.method} {url} as {role} ({how})")
+                if outcome != row.expected[role]:
+                    mismatches.append(
+                        f"{row.method} {url} as {role} ({how}): expected "
+                        f"{row.expected[role]}, got {outcome} ({status})"
                     )
-                    if audit_after != audit_before:
-                        side_effects.append(f"{row.method} {url} as {role}")
-            finally:
-                savepoint.rollback()
-            cells += 1
-            if outcome != row.expected[role]:
-                mismatches.append(
-                    f"{row.method} {url} as {role}: expected {row.expected[role]}, "
-                    f"got {outcome} ({response.status_code})"
-                )
     routes = {
         (rule.endpoint, method)
         for rule in app.url_map.iter_rules()
@@ -149,8 +180,10 @@ def test_access_matrix(app, world, db_connection, record_figure):
     record_figure(
         "access matrix",
         f"{len(rows)} rows over {len(routes)} endpoint-methods x {len(ROLES)} roles"
-        f" = {cells} cells, {len(mismatches)} mismatches, {len(unlisted)} unlisted,"
-        f" {len(side_effects)} side effects on denied requests",
+        f" (API rows also with a bearer token per role) = {cells} cells"
+        f" ({token_cells} by token), {len(mismatches)} mismatches,"
+        f" {len(unlisted)} unlisted, {len(side_effects)} side effects on denied"
+        " requests",
     )
     assert unlisted == [], "routes without a row in tests/access/"
     assert mismatches == []
