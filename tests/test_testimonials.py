@@ -19,6 +19,7 @@ from sqlalchemy import event, select
 from tests.conftest import PASSWORD, TrackerClient
 from tests.fixtures.testimonials import get_testimonial
 from tracker.api.testimonials import OPENAPI_PATHS, OPENAPI_SCHEMAS
+from tracker.audit import acting_as
 from tracker.extensions import db
 from tracker.models import (
     ApiToken,
@@ -1224,3 +1225,20 @@ def test_the_demo_seed_covers_every_state_and_runs_twice(app):
                 assert t.submitted_by.email.startswith("contact.")
         assert any(t.event_id == seoul.id for t in first)
         db.session.rollback()
+
+
+def test_home_page_shows_featured_testimonials_and_links_to_all(client, app):
+    from tracker.seed import seed_demo
+
+    with app.app_context(), acting_as("tests"):
+        seed_demo(db.session)
+        db.session.commit()
+        featured = featured_testimonials(limit=3)
+        assert all(t.is_featured for t in featured)
+        hidden = db.session.scalars(
+            select(Testimonial).where(Testimonial.status != TestimonialStatus.APPROVED)
+        ).all()
+    page = client.get("/").data.decode()
+    assert len(featured) == 3 and all(t.author_name in page for t in featured)
+    assert not any(t.quote[:40] in page for t in hidden)
+    assert page.count(">All testimonials<") == 1

@@ -13,6 +13,7 @@ from tracker.dashboards.queries import (
     run_scalars,
 )
 from tracker.public.open_data import DATASETS
+from tracker.testimonials.queries import featured_testimonials
 
 bp = Blueprint("public", __name__)
 
@@ -27,6 +28,7 @@ def home():
         "public/home.html",
         figures=run_scalars(public_scalars(filters)),
         funnels=program_funnels(reference, filters, enrollment_counts(filters), []),
+        featured=featured_testimonials(limit=3),
     )
 
 

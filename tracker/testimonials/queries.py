@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sqlalchemy import ColumnElement, Select, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
 from tracker.lists import Sorting, choice_arg, int_arg, matches, search_text
@@ -189,24 +189,27 @@ def visible_testimonials(
 
 def featured_testimonials(limit: int = 3) -> list[Testimonial]:
     """Up to ``limit`` approved testimonials for the home page: the featured
-    ones, newest first, topped up with the newest other approved ones."""
-    newest = (Testimonial.reviewed_at.desc(), Testimonial.id.desc())
-    featured = list(
+    ones, newest first, topped up with the newest other approved ones.
+
+    One query: many-to-one relations are joined, not loaded separately.
+    """
+    return list(
         db.session.scalars(
-            _with_relations(select(Testimonial))
-            .where(APPROVED, Testimonial.is_featured)
-            .order_by(*newest)
+            select(Testimonial)
+            .where(APPROVED)
+            .options(
+                joinedload(Testimonial.municipality).joinedload(Municipality.country),
+                joinedload(Testimonial.program),
+                joinedload(Testimonial.event),
+            )
+            .order_by(
+                Testimonial.is_featured.desc(),
+                Testimonial.reviewed_at.desc(),
+                Testimonial.id.desc(),
+            )
             .limit(limit)
         )
     )
-    if len(featured) < limit:
-        featured += db.session.scalars(
-            _with_relations(select(Testimonial))
-            .where(APPROVED, ~Testimonial.is_featured)
-            .order_by(*newest)
-            .limit(limit - len(featured))
-        )
-    return featured
 
 
 def reviewer_corrections(testimonial: Testimonial) -> list[dict]:
