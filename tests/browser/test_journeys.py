@@ -271,11 +271,13 @@ def test_contact_submits_a_testimonial_that_a_coordinator_approves_for_the_publi
         )
     sign_out(page)
 
-    # A visitor with no session at all finds it on the public page, first
-    # because it is featured. (The home page does not list featured
-    # testimonials yet: its block for them is still a placeholder.)
+    # A visitor with no session at all sees it among the home page's featured
+    # testimonials (the newest featured come first), then on the public page,
+    # first because it is featured.
     page.context.clear_cookies()
     page.goto(live_server + "/")
+    home_featured = page.get_by_role("region", name="What officials say")
+    expect(home_featured.get_by_role("figure").first).to_contain_text(word)
     page.get_by_role("main").get_by_role("link", name="All testimonials").click()
     expect(page.get_by_role("heading", name="Testimonials", level=1)).to_be_visible()
     figures = page.get_by_role("main").get_by_role("figure")
