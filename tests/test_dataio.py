@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 from sqlalchemy import func, select
@@ -297,3 +298,26 @@ def test_every_list_offers_its_download_to_staff_only(
     client.post_form("/auth/logout")
     login_as(Role.CONTACT, municipality_id=municipality_id)
     assert "export.csv" not in client.get("/municipalities/").data.decode()
+
+
+def test_enrollment_export_holds_the_filtered_rows(client, login_as, app):
+    from tracker.seed import seed_demo
+
+    with app.app_context():
+        seed_demo(db.session)
+        db.session.commit()
+    login_as(Role.MANAGER)
+    text = client.get("/enrollments/export.csv?program=ACP&stage=diagnosis").data
+    rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
+    assert rows[0][:6] == [
+        "id",
+        "municipality",
+        "country",
+        "program",
+        "cohort",
+        "stage",
+    ]
+    assert rows[1:] and all(
+        row[3] == "ACP" and row[5] == "Diagnosis" for row in rows[1:]
+    )
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d", row[6]) for row in rows[1:])

@@ -15,4 +15,5 @@ ROWS: list[Row] = [
     staff_only("GET", "/municipalities/export.csv"),
     staff_only("GET", "/people/export.xlsx"),
     staff_only("GET", "/testimonials/export.csv"),
+    staff_only("GET", "/enrollments/export.xlsx"),
 ]

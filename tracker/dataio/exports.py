@@ -28,12 +28,14 @@ from tracker.extensions import db
 from tracker.lists import choice_arg, int_arg
 from tracker.models import (
     Attendance,
+    Enrollment,
     Event,
     Municipality,
     Participation,
     Testimonial,
 )
 from tracker.municipalities.queries import filtered_municipalities, filtered_people
+from tracker.programs.queries import filtered_enrollments
 from tracker.testimonials.queries import filtered_testimonials
 
 bp = Blueprint("exports", __name__)
@@ -186,3 +188,38 @@ def testimonials(fmt: str):
     """The testimonial list, as filtered (status, program, event, country, q)."""
     query = filtered_testimonials(request.args, current_user)
     return _respond(fmt, "testimonials", TESTIMONIAL_COLUMNS, query, testimonial_row)
+
+
+ENROLLMENT_COLUMNS = (
+    "id",
+    "municipality",
+    "country",
+    "program",
+    "cohort",
+    "stage",
+    "stage_since",
+    "applied_on",
+    "notes",
+)
+
+
+def enrollment_row(enrollment: Enrollment) -> tuple:
+    return (
+        enrollment.id,
+        enrollment.municipality.name,
+        enrollment.municipality.country.code,
+        enrollment.program.code,
+        enrollment.cohort.name if enrollment.cohort else "",
+        enrollment.current_stage.name,
+        enrollment.current_since,
+        enrollment.applied_on,
+        enrollment.notes,
+    )
+
+
+@bp.route("/enrollments/export.<fmt>")
+@role_required(*STAFF)
+def enrollments(fmt: str):
+    """The enrollment list, as filtered (program, stage, country, cohort, year, q)."""
+    query = filtered_enrollments(request.args, current_user)
+    return _respond(fmt, "enrollments", ENROLLMENT_COLUMNS, query, enrollment_row)
