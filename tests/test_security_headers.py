@@ -329,3 +329,13 @@ def test_proxy_fix_trusts_exactly_the_configured_hops():
         ).get_data(as_text=True)
         == "10.0.0.1"
     )
+
+
+def test_nul_characters_are_refused_before_any_view(client, login_as):
+    login_as("admin")
+    assert client.get("/municipalities/?q=a%00b").status_code == 400
+    response = client.post_form("/admin/users/new", {"email": "x\x00@example.org"})
+    assert response.status_code == 400
+    assert client.get("/api/v1/municipalities?q=%00").get_json()["error"]["code"] == (
+        "bad_request"
+    )

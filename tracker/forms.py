@@ -63,6 +63,14 @@ def commit_or_stale(form: VersionedForm) -> bool:
     return True
 
 
+MAX_ID = 2**31 - 1  # integer keys are 32-bit on PostgreSQL
+
+
+def is_db_id(value: Any) -> bool:
+    """Whether ``value`` could be one of our row ids (and is safe to query with)."""
+    return isinstance(value, int) and 0 < value <= MAX_ID
+
+
 def blank_to_none(value: Any) -> Any:
     """WTForms filter: an empty text box means "no value" (NULL), not ""."""
     if isinstance(value, str):

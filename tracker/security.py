@@ -7,7 +7,7 @@ response Flask produces: pages, redirects, static files, and the 404, 405,
 
 import logging
 
-from flask import Flask, g, request
+from flask import Flask, abort, g, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -44,6 +44,19 @@ def one_line(text: str, limit: int = 300) -> str:
     return "".join(ch if ch.isprintable() else "?" for ch in text)[:limit]
 
 
+def refuse_nul_bytes() -> None:
+    """Answer 400 to any parameter or form value holding a NUL character.
+
+    No text of ours may contain one, PostgreSQL refuses it in text columns,
+    and a NUL that reached a query would end as a 500 instead of a message.
+    """
+    values = [*request.args.values(), *request.args.keys()]
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        values += [*request.form.values(), *request.form.keys()]
+    if any("\x00" in value for value in values):
+        abort(400)
+
+
 def init_app(app: Flask) -> None:
     if hops := app.config["PROXY_HOPS"]:
         # Trust exactly as many X-Forwarded-* hops as there are proxies, so the
@@ -52,6 +65,7 @@ def init_app(app: Flask) -> None:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
         )
     app.before_request(refuse_undeclared_endpoints)
+    app.before_request(refuse_nul_bytes)
     _limit_api()
 
     @app.after_request

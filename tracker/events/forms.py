@@ -31,7 +31,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from tracker.forms import VersionedForm, blank_to_none, strip
+from tracker.forms import VersionedForm, blank_to_none, is_db_id, strip
 from tracker.models import Attendance, EventKind, ParticipationRole, SessionKind
 from tracker.models.enums import label
 
@@ -334,7 +334,7 @@ class BulkAttendanceForm(FlaskForm):
             raise ValidationError("Select at least one participant.")
         # Ids are database keys: anything outside their range is not one of ours
         # (and would overflow the driver).
-        if any(not 0 < number < 2**31 for number in field.data):
+        if not all(is_db_id(number) for number in field.data):
             raise ValidationError("One of the selected participants does not exist.")
 
 

@@ -39,6 +39,7 @@ from tracker.forms import (
     VersionedForm,
     blank_to_none,
     commit_or_stale,
+    is_db_id,
     strip,
 )
 from tracker.lists import MAX_SEARCH_LENGTH
@@ -215,7 +216,7 @@ class MunicipalityForm(VersionedForm):
         self.country_id.choices = {"": "Choose a country", **country_choices()}
 
     def validate_name(self, field: StringField) -> None:
-        if not field.data or not isinstance(self.country_id.data, int):
+        if not field.data or not is_db_id(self.country_id.data):
             return
         clash = db.session.scalar(
             select(Municipality.id).where(
