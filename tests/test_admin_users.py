@@ -337,3 +337,31 @@ def test_deactivate_and_activate_are_post_only(client, admin_id, make_user):
     assert client.get(f"/admin/users/{manager}/deactivate").status_code == 405
     assert client.post(f"/admin/users/{manager}/deactivate").status_code == 400
     assert client.post_form("/admin/users/999999/deactivate").status_code == 404
+
+
+def test_admin_signs_a_user_out_everywhere(app, client, make_user, login_as):
+    from tracker.models import AuditEntry
+
+    manager_id = make_user(role=Role.MANAGER, email="busy.manager@example.org")
+    other = app.test_client()
+    other.__class__ = client.__class__
+    other.post_form(
+        "/auth/login", {"email": "busy.manager@example.org", "password": PASSWORD}
+    )
+    assert other.get("/notifications/").status_code == 200
+    login_as(Role.ADMIN)
+    page = client.get(f"/admin/users/{manager_id}/edit").get_data(as_text=True)
+    assert "Sign out everywhere" in page and "Create a password-set link" in page
+    response = client.post_form(f"/admin/users/{manager_id}/end-sessions")
+    assert response.status_code == 302
+    assert other.get("/notifications/").status_code == 302  # back to sign-in
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(AuditEntry).where(
+                    AuditEntry.action == "sessions_ended",
+                    AuditEntry.entity_id == manager_id,
+                )
+            )
+            is not None
+        )

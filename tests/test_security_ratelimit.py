@@ -347,3 +347,38 @@ def test_lockout_allows_at_most_100_checked_failures_per_hour(
         "lockout per hour",
         f"{attempts} guesses in 1 h against one account, {checked} checked (<= 100)",
     )
+
+
+def test_testimonial_posts_are_limited_per_account(limited_app, record_figure):
+    from tracker.models import Country, Municipality
+
+    app = limited_app(RATELIMIT_TESTIMONIAL="3 per minute")
+    with app.app_context():
+        rijeka = Municipality(name="Rijeka", country=Country(code="HR", name="Croatia"))
+        db.session.add_all(
+            [
+                User(
+                    email=f"c{i}@example.org",
+                    role=Role.CONTACT,
+                    municipality=rijeka,
+                    password_hash=FAST_HASH,
+                )
+                for i in (1, 2)
+            ]
+        )
+        db.session.commit()
+
+    def attempts(email: str) -> list[int]:
+        client = app.test_client()
+        client.post_form("/auth/login", {"email": email, "password": PASSWORD})
+        return [
+            client.post_form("/testimonials/new", {"quote": ""}).status_code
+            for _ in range(4)
+        ]
+
+    assert attempts("c1@example.org") == [200, 200, 200, 429]
+    # Counted per account: a colleague at the same office address is not held up.
+    assert attempts("c2@example.org")[0] == 200
+    record_figure(
+        "testimonial submit limit", "429 on the 4th POST in the window (3/min)"
+    )

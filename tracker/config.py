@@ -84,6 +84,7 @@ def default_config(instance_path: str) -> dict[str, Any]:
         # Per client IP; the account lockout adds a per-account limit.
         "RATELIMIT_LOGIN": "10 per minute;100 per hour",
         "RATELIMIT_PASSWORD_SET": "10 per minute;50 per hour",
+        "RATELIMIT_TESTIMONIAL": "10 per minute;60 per hour",
         # Per bearer token, for API clients.
         "RATELIMIT_API_TOKEN": "120 per minute;5000 per hour",
         "HTTPS": False,

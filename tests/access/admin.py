@@ -17,6 +17,7 @@ ROWS: list[Row] = [
     admins_only("POST", "/admin/users/{user_manager}/edit"),
     admins_only("POST", "/admin/users/{user_manager}/deactivate"),
     admins_only("POST", "/admin/users/{user_manager}/activate"),
+    admins_only("POST", "/admin/users/{user_manager}/end-sessions"),
     editors_only("GET", "/admin/import"),
     editors_only("POST", "/admin/import"),
     editors_only("GET", "/admin/import/people/template.csv"),

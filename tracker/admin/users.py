@@ -26,6 +26,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from tracker.admin.routes import bp
+from tracker.audit import record_event
 from tracker.auth.passwords import MAX_LENGTH, hash_password, password_problems
 from tracker.auth.permissions import role_required
 from tracker.extensions import db
@@ -245,6 +246,18 @@ def deactivate_user(user_id: int):
     db.session.commit()
     flash(f"The account {user.email} is deactivated and signed out.", "success")
     return redirect(url_for(".users"))
+
+
+@bp.route("/users/<int:user_id>/end-sessions", methods=("POST",))
+@role_required(Role.ADMIN)
+def end_sessions(user_id: int):
+    """Sign a user out on every device (a lost laptop, a shared computer)."""
+    user = db.get_or_404(User, user_id)
+    user.end_sessions()
+    record_event(db.session, "sessions_ended", "user_account", user.id)
+    db.session.commit()
+    flash(f"Every session of {user.email} has ended.", "success")
+    return redirect(url_for(".edit_user", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>/activate", methods=("POST",))

@@ -3,6 +3,7 @@
 - ``POST /auth/login``: per client IP, on top of the per-account lockout.
 - the password-set page: per client IP (its tokens are not guessable, but
   the form checks passwords and must not serve as an oracle at speed).
+- creating and submitting testimonials: per account (anti-automation).
 - API requests presenting a bearer token: per token, and per client IP so
   that guessing tokens is throttled too.
 
@@ -17,6 +18,7 @@ import hashlib
 
 from flask import Blueprint, current_app, request
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 
 from tracker.extensions import limiter
 
@@ -27,6 +29,19 @@ def login_limit() -> str:
 
 def password_set_limit() -> str:
     return current_app.config["RATELIMIT_PASSWORD_SET"]
+
+
+def testimonial_limit() -> str:
+    return current_app.config["RATELIMIT_TESTIMONIAL"]
+
+
+def signed_in_user_key() -> str:
+    """Count per account (contacts behind one office IP are separate people)."""
+    return (
+        f"user:{current_user.id}"
+        if current_user.is_authenticated
+        else ("ip:" + get_remote_address())
+    )
 
 
 def api_token_limit() -> str:

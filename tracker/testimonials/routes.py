@@ -16,7 +16,8 @@ from tracker.auth.permissions import (
     public,
     role_required,
 )
-from tracker.extensions import db
+from tracker.auth.ratelimits import signed_in_user_key, testimonial_limit
+from tracker.extensions import db, limiter
 from tracker.forms import STALE_MESSAGE, commit_or_stale
 from tracker.lists import paginate
 from tracker.models import Role, Testimonial, TestimonialStatus, User
@@ -110,6 +111,7 @@ def _render_detail(
 
 
 @bp.route("/new", methods=("GET", "POST"))
+@limiter.limit(testimonial_limit, methods=["POST"], key_func=signed_in_user_key)
 @role_required(Role.CONTACT)
 def create():
     """Write a testimonial for your own municipality: a draft, or submitted."""
@@ -257,6 +259,7 @@ def _take_step(
 
 
 @bp.route("/<int:testimonial_id>/submit", methods=("POST",))
+@limiter.limit(testimonial_limit, key_func=signed_in_user_key)
 @role_required(Role.CONTACT)
 def submit(testimonial_id: int):
     """Send your draft to the reviewers."""
