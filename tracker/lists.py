@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import request
 from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select
 from werkzeug.datastructures import MultiDict
 
 from tracker.extensions import db
@@ -84,8 +84,16 @@ class CappedPagination(SelectPagination):
     total_is_capped: bool = False
 
     def _query_count(self) -> int:
+        # Count bare rows (``SELECT 1``) of the same FROM and WHERE: selecting
+        # the entity's every column only to count them makes the database
+        # build rows nobody reads.
         query = self._query_args["select"]
-        capped = query.order_by(None).limit(COUNT_CAP + 1).subquery()
+        capped = (
+            query.order_by(None)
+            .with_only_columns(literal_column("1"), maintain_column_froms=True)
+            .limit(COUNT_CAP + 1)
+            .subquery()
+        )
         session = self._query_args["session"]
         total = session.execute(select(func.count()).select_from(capped)).scalar()
         self.total_is_capped = total > COUNT_CAP
