@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import HiddenField
+from wtforms import HiddenField, widgets
+from wtforms.fields.choices import SelectChoice
 
 from tracker.extensions import db
 
@@ -14,6 +16,25 @@ STALE_MESSAGE = (
     "Someone else changed this record while you were editing it. "
     "Your changes were not saved: open the record again to see the new version."
 )
+
+
+class LongSelect(widgets.Select):
+    """WTForms' select widget for long lists (every municipality), same HTML.
+
+    WTForms builds each option through ``html_params``, some 50 µs apiece:
+    2,000 municipalities cost a page 100 ms. A plain option (no extra
+    attributes) is written directly here, about twenty times faster; any
+    other goes through WTForms as before.
+    """
+
+    @classmethod
+    def render_option(cls, choice: SelectChoice, **kwargs: Any) -> Markup:
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        # html_params sorts the attributes: "selected" comes before "value".
+        selected = "selected " if choice.selected else ""
+        value, label = escape(choice.value), escape(choice.label or choice.value)
+        return Markup(f'<option {selected}value="{value}">{label}</option>')
 
 
 class VersionedForm(FlaskForm):

@@ -29,7 +29,7 @@ from tracker.admin.routes import bp
 from tracker.auth.passwords import MAX_LENGTH, hash_password, password_problems
 from tracker.auth.permissions import role_required
 from tracker.extensions import db
-from tracker.forms import VersionedForm, commit_or_stale, strip
+from tracker.forms import LongSelect, VersionedForm, commit_or_stale, strip
 from tracker.lists import (
     MAX_SEARCH_LENGTH,
     Sorting,
@@ -105,6 +105,7 @@ class UserForm(VersionedForm):
     municipality_id = SelectField(
         "Municipality",
         coerce=optional_int,
+        widget=LongSelect(),
         description="Required for municipal contacts; empty for every other role.",
     )
     is_active = BooleanField(

@@ -21,6 +21,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
 
 from tracker.extensions import db
 from tracker.lists import Sorting, choice_arg, int_arg, matches, search_text
@@ -262,8 +263,12 @@ def people_of(municipality_id: int) -> list[Person]:
     )
 
 
-def select_options() -> dict[str, list[tuple[Any, str]]]:
-    """Choices for the event forms' selects: countries, programs, municipalities."""
+def select_options() -> dict[str, list[Any]]:
+    """Choices for the event forms' selects: countries, programs, municipalities.
+
+    The municipalities (thousands of them) come as ready ``SelectChoice``
+    objects, built once and shared by every form of the page.
+    """
     countries = db.session.execute(
         select(Country.id, Country.name).order_by(Country.name)
     ).all()
@@ -279,6 +284,6 @@ def select_options() -> dict[str, list[tuple[Any, str]]]:
         "countries": [(row.id, row.name) for row in countries],
         "programs": [(row.id, f"{row.code}: {row.name}") for row in programs],
         "municipalities": [
-            (row.id, f"{row.name} ({row.code})") for row in municipalities
+            SelectChoice(row.id, f"{row.name} ({row.code})") for row in municipalities
         ],
     }

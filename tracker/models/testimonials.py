@@ -95,12 +95,17 @@ class Testimonial(Versioned, Timestamped, Base):
             "reviewed_at",
             "id",
         ),
-        Index(
-            "ix_testimonial_program_featured",
-            "program_id",
-            "is_featured",
-            "created_at",
-            "id",
+        # The testimonials about one municipality, program or event, featured
+        # first, then newest (``visible_testimonials`` on their pages).
+        *(
+            Index(
+                f"ix_testimonial_{about}_featured",
+                f"{about}_id",
+                "is_featured",
+                "created_at",
+                "id",
+            )
+            for about in ("municipality", "program", "event")
         ),
     )
 
@@ -111,15 +116,17 @@ class Testimonial(Versioned, Timestamped, Base):
     )
     author_name: Mapped[str] = mapped_column(String(200))
     author_position: Mapped[str] = mapped_column(String(200), default="")
+    # Indexed by ix_testimonial_municipality_featured.
     municipality_id: Mapped[int] = mapped_column(
-        ForeignKey("municipality.id", ondelete="RESTRICT"), index=True
+        ForeignKey("municipality.id", ondelete="RESTRICT")
     )
     # Indexed by ix_testimonial_program_featured.
     program_id: Mapped[int | None] = mapped_column(
         ForeignKey("program.id", ondelete="RESTRICT")
     )
+    # Indexed by ix_testimonial_event_featured.
     event_id: Mapped[int | None] = mapped_column(
-        ForeignKey("event.id", ondelete="RESTRICT"), index=True
+        ForeignKey("event.id", ondelete="RESTRICT")
     )
     has_consent: Mapped[bool] = mapped_column(default=False)
     # Indexed first in the ix_testimonial_status_* indexes.

@@ -36,6 +36,7 @@ from wtforms.validators import (
 from tracker.extensions import db
 from tracker.forms import (
     STALE_MESSAGE,
+    LongSelect,
     VersionedForm,
     blank_to_none,
     commit_or_stale,
@@ -287,6 +288,7 @@ class PersonForm(VersionedForm):
     municipality_id = SelectField(
         "Municipality",
         coerce=optional_int,
+        widget=LongSelect(),
         validators=[Optional()],
         description="Leave empty for people from outside the municipalities.",
     )
@@ -355,7 +357,7 @@ class PersonFilterForm(FlaskForm):
     q = SearchField(
         "Name, position or e-mail", validators=[Length(max=MAX_SEARCH_LENGTH)]
     )
-    municipality = SelectField("Municipality")
+    municipality = SelectField("Municipality", widget=LongSelect())
     country = SelectField("Country")
 
     def __init__(self, *args: Any, scoped: bool = False, **kwargs: Any) -> None:

@@ -9,7 +9,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, distinct, func, literal_column, null, select, union_all
+from sqlalchemy import (
+    Select,
+    distinct,
+    exists,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from tracker.extensions import db
@@ -266,28 +275,42 @@ def recent_stage_changes(
     program: Program, viewer: User, limit: int = 10
 ) -> list[StageChange]:
     """The program's newest stage changes that ``viewer`` may see (one query)."""
-    query = (
-        select(StageChange)
-        .join(StageChange.enrollment)
-        .where(Enrollment.program_id == program.id)
-        .options(
-            contains_eager(StageChange.enrollment).joinedload(
-                Enrollment.municipality, innerjoin=True
-            ),
-            joinedload(StageChange.from_stage),
-            joinedload(StageChange.to_stage, innerjoin=True),
-            joinedload(StageChange.recorded_by),
+    if viewer.is_staff:
+        # Walk the newest changes of all programs (an index, in order) and
+        # keep this program's: it stops after ``limit`` rows, however long
+        # the history is.
+        visible = exists().where(
+            Enrollment.id == StageChange.enrollment_id,
+            Enrollment.program_id == program.id,
         )
-        .order_by(
-            StageChange.effective_on.desc(),
-            StageChange.recorded_at.desc(),
-            StageChange.id.desc(),
+    else:
+        # A contact sees their municipality's one enrollment in the program.
+        visible = StageChange.enrollment_id.in_(
+            select(Enrollment.id).where(
+                Enrollment.program_id == program.id,
+                Enrollment.municipality_id == viewer.municipality_id,
+            )
         )
-        .limit(limit)
+    return list(
+        db.session.scalars(
+            select(StageChange)
+            .where(visible)
+            .options(
+                joinedload(StageChange.enrollment, innerjoin=True).joinedload(
+                    Enrollment.municipality, innerjoin=True
+                ),
+                joinedload(StageChange.from_stage),
+                joinedload(StageChange.to_stage, innerjoin=True),
+                joinedload(StageChange.recorded_by),
+            )
+            .order_by(
+                StageChange.effective_on.desc(),
+                StageChange.recorded_at.desc(),
+                StageChange.id.desc(),
+            )
+            .limit(limit)
+        )
     )
-    if not viewer.is_staff:
-        query = query.where(Enrollment.municipality_id == viewer.municipality_id)
-    return list(db.session.scalars(query))
 
 
 def municipality_enrollments(municipality_id: int) -> list[Enrollment]:

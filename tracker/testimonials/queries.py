@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, exists, or_, select
 from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
@@ -302,8 +302,20 @@ def filter_options(viewer: User) -> dict[str, list]:
         }
     return {
         "programs": list(db.session.scalars(select(Program).order_by(Program.code))),
+        # Only events some testimonial is about: any other would filter the
+        # list down to nothing, and listing every event grows with the data.
         "events": list(
-            db.session.scalars(select(Event).order_by(Event.starts_on.desc()))
+            db.session.scalars(
+                select(Event)
+                .where(
+                    Event.id.in_(
+                        select(Testimonial.event_id).where(
+                            Testimonial.event_id.is_not(None)
+                        )
+                    )
+                )
+                .order_by(Event.starts_on.desc())
+            )
         ),
         "countries": list(
             db.session.scalars(
@@ -314,13 +326,20 @@ def filter_options(viewer: User) -> dict[str, list]:
 
 
 def public_filter_options() -> dict[str, list]:
-    """What the public page's filters offer: only what approved ones are about."""
-    about = select(Testimonial).where(APPROVED)
+    """What the public page's filters offer: only what approved ones are about.
+
+    Each choice is probed for an approved testimonial through an index
+    (``EXISTS``), rather than by reading every approved testimonial.
+    """
+
+    def approved_about(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+        return exists().where(APPROVED, condition)
+
     return {
         "programs": list(
             db.session.scalars(
                 select(Program)
-                .where(Program.id.in_(about.with_only_columns(Testimonial.program_id)))
+                .where(approved_about(Testimonial.program_id == Program.id))
                 .order_by(Program.code)
             )
         ),
@@ -328,8 +347,7 @@ def public_filter_options() -> dict[str, list]:
             db.session.scalars(
                 select(Event)
                 .where(
-                    Event.is_public,
-                    Event.id.in_(about.with_only_columns(Testimonial.event_id)),
+                    Event.is_public, approved_about(Testimonial.event_id == Event.id)
                 )
                 .order_by(Event.starts_on.desc())
             )
@@ -338,12 +356,10 @@ def public_filter_options() -> dict[str, list]:
             db.session.scalars(
                 select(Country)
                 .where(
-                    Country.id.in_(
-                        select(Municipality.country_id)
-                        .join(
-                            Testimonial, Testimonial.municipality_id == Municipality.id
-                        )
-                        .where(APPROVED)
+                    exists().where(
+                        Municipality.country_id == Country.id,
+                        Testimonial.municipality_id == Municipality.id,
+                        APPROVED,
                     )
                 )
                 .order_by(Country.name)
