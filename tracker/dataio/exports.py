@@ -48,7 +48,7 @@ def _rows(query: Select, to_row: Callable[[Any], tuple] | None) -> Iterator[tupl
     the query's own columns (already the file's)."""
     result = db.session.execute(query.execution_options(yield_per=BATCH))
     if to_row is None:
-        yield from result.tuples()
+        yield from result
         return
     for record in result.scalars():
         yield to_row(record)
