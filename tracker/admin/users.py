@@ -116,7 +116,7 @@ class UserForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.record_id = getattr(kwargs.get("obj"), "id", None)
         self.editing_self = editing_self
-        self.municipality_id.choices = {"": "None", **municipality_choices()}
+        self.municipality_id.choices = municipality_choices("None")
 
     def validate_email(self, field: EmailField) -> None:
         clash = db.session.scalar(

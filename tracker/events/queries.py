@@ -21,7 +21,6 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.orm import joinedload
-from wtforms.fields.choices import SelectChoice
 
 from tracker.extensions import db
 from tracker.lists import Sorting, choice_arg, int_arg, matches, search_text
@@ -267,23 +266,19 @@ def select_options() -> dict[str, list[Any]]:
     """Choices for the event forms' selects: countries, programs, municipalities.
 
     The municipalities (thousands of them) come as ready ``SelectChoice``
-    objects, built once and shared by every form of the page.
+    objects, shared by every form of the page and cached until a write.
     """
+    # Imported here: the municipality pages import this module.
+    from tracker.municipalities.queries import municipality_options
+
     countries = db.session.execute(
         select(Country.id, Country.name).order_by(Country.name)
     ).all()
     programs = db.session.execute(
         select(Program.id, Program.code, Program.name).order_by(Program.code)
     ).all()
-    municipalities = db.session.execute(
-        select(Municipality.id, Municipality.name, Country.code)
-        .join(Municipality.country)
-        .order_by(Municipality.name, Country.code)
-    ).all()
     return {
         "countries": [(row.id, row.name) for row in countries],
         "programs": [(row.id, f"{row.code}: {row.name}") for row in programs],
-        "municipalities": [
-            SelectChoice(row.id, f"{row.name} ({row.code})") for row in municipalities
-        ],
+        "municipalities": municipality_options(),
     }

@@ -312,7 +312,7 @@ class PersonForm(VersionedForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.record_id = getattr(kwargs.get("obj"), "id", None)
-        self.municipality_id.choices = {"": "None", **municipality_choices()}
+        self.municipality_id.choices = municipality_choices("None")
 
     def validate_email(self, field: EmailField) -> None:
         if not field.data:
@@ -367,8 +367,5 @@ class PersonFilterForm(FlaskForm):
             del self.municipality
             del self.country
         else:
-            self.municipality.choices = {
-                "": "All municipalities",
-                **municipality_choices(),
-            }
+            self.municipality.choices = municipality_choices("All municipalities")
             self.country.choices = {"": "All countries", **country_choices()}

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from tracker.cache import cached
 from tracker.extensions import db
 from tracker.lists import Sorting, int_arg, matches, search_text
 from tracker.models import (
@@ -56,6 +57,16 @@ def _code(args: Mapping[str, str], name: str, max_length: int = 40) -> str | Non
     return raw if raw and len(raw) <= max_length else None
 
 
+# The tables each sort key needs joined (the filters select ids instead).
+_SORT_JOINS = {
+    "municipality": (Enrollment.municipality,),
+    "country": (Enrollment.municipality, Municipality.country),
+    "program": (Enrollment.program,),
+    "stage": (Enrollment.current_stage,),
+    "cohort": (Enrollment.cohort,),
+}
+
+
 def filtered_enrollments(args: Mapping[str, str], viewer: User | None = None) -> Select:
     """Enrollments matching the URL's filters, sorted, with what a list shows.
 
@@ -63,39 +74,54 @@ def filtered_enrollments(args: Mapping[str, str], viewer: User | None = None) ->
     ``cohort`` (id), ``year`` (the cohort's year), ``q`` (municipality or
     country name). A ``viewer`` who is not staff sees only their own
     municipality's enrollments.
+
+    The filters select ids (subqueries) and only the sort key's table is
+    joined, so the list's count reads the enrollment table alone; what a row
+    shows is joined in for the page's rows only.
     """
-    query = (
-        select(Enrollment)
-        .join(Enrollment.municipality)
-        .join(Municipality.country)
-        .join(Enrollment.program)
-        .join(Enrollment.current_stage)
-        .outerjoin(Enrollment.cohort)
-        .options(
-            # The joins the filters and sorting need also load what a row shows.
-            contains_eager(Enrollment.municipality).contains_eager(
-                Municipality.country
-            ),
-            contains_eager(Enrollment.program),
-            contains_eager(Enrollment.cohort),
-            contains_eager(Enrollment.current_stage),
-            selectinload(Enrollment.stage_changes),
-        )
+    query = select(Enrollment).options(
+        joinedload(Enrollment.municipality, innerjoin=True).joinedload(
+            Municipality.country, innerjoin=True
+        ),
+        joinedload(Enrollment.program, innerjoin=True),
+        joinedload(Enrollment.cohort),
+        joinedload(Enrollment.current_stage, innerjoin=True),
+        selectinload(Enrollment.stage_changes),
     )
     if viewer is not None and not viewer.is_staff:
         query = query.where(Enrollment.municipality_id == viewer.municipality_id)
     if program := _code(args, "program", 10):
-        query = query.where(Program.code == program.upper())
+        program_id = select(Program.id).where(Program.code == program.upper())
+        query = query.where(Enrollment.program_id == program_id.scalar_subquery())
     if stage := _code(args, "stage"):
-        query = query.where(Stage.code == stage)
+        query = query.where(
+            Enrollment.current_stage_id.in_(select(Stage.id).where(Stage.code == stage))
+        )
     if country := _code(args, "country", 2):
-        query = query.where(Country.code == country.upper())
+        query = query.where(
+            Enrollment.municipality_id.in_(
+                select(Municipality.id)
+                .join(Municipality.country)
+                .where(Country.code == country.upper())
+            )
+        )
     if (cohort := int_arg(args, "cohort")) is not None:
         query = query.where(Enrollment.cohort_id == cohort)
     if (year := int_arg(args, "year")) is not None:
-        query = query.where(Cohort.year == year)
+        query = query.where(
+            Enrollment.cohort_id.in_(select(Cohort.id).where(Cohort.year == year))
+        )
     if text := search_text(args):
-        query = query.where(matches(text, Municipality.name, Country.name))
+        query = query.where(
+            Enrollment.municipality_id.in_(
+                select(Municipality.id)
+                .join(Municipality.country)
+                .where(matches(text, Municipality.name, Country.name))
+            )
+        )
+    for relation in _SORT_JOINS.get(ENROLLMENT_SORTING.key(args).lstrip("-"), ()):
+        # Only the cohort may be missing.
+        query = query.join(relation, isouter=relation is Enrollment.cohort)
     return ENROLLMENT_SORTING.apply(query, args)
 
 
@@ -176,8 +202,19 @@ def figures_by_program(
     """Stage and cohort counts and countries for each program, in one statement
     whatever the size; ``with_stays`` adds the average stay in each stage.
 
-    The programs' stages must be loaded (they classify the counts).
+    Computed once per change of the data (``tracker.cache``). The programs'
+    stages must be loaded (they classify the counts).
     """
+    return cached(
+        "program figures",
+        (tuple(program.id for program in programs), with_stays),
+        lambda: _compute_figures(programs, with_stays),
+    )
+
+
+def _compute_figures(
+    programs: list[Program], with_stays: bool
+) -> dict[int, ProgramFigures]:
     figures = {program.id: ProgramFigures() for program in programs}
     ids = list(figures)
     in_programs = Enrollment.program_id.in_(ids)

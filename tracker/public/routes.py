@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, jsonify, render_template
 
 from tracker.auth.permissions import public
+from tracker.cache import cached
 from tracker.dashboards.downloads import csv_response
 from tracker.dashboards.figures import program_funnels
 from tracker.dashboards.queries import (
@@ -21,13 +22,18 @@ bp = Blueprint("public", __name__)
 @public
 def home():
     """The public home page: what the program has achieved, in figures."""
-    reference = reference_data()
     filters = Filters()
-    return render_template(
-        "public/home.html",
-        figures=run_scalars(public_scalars(filters)),
-        funnels=program_funnels(reference, filters, enrollment_counts(filters), []),
-    )
+
+    def compute() -> dict:
+        reference = reference_data()
+        counts = enrollment_counts(filters)
+        return {
+            "figures": run_scalars(public_scalars(filters)),
+            "funnels": program_funnels(reference, filters, counts, []),
+        }
+
+    # The figures change with the data and with the day (events held so far).
+    return render_template("public/home.html", **cached("home", filters.today, compute))
 
 
 @bp.route("/open-data")

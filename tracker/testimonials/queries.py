@@ -78,7 +78,11 @@ def visible_to(user: User) -> ColumnElement[bool] | None:
 
 
 def _filters(query: Select, args: Mapping[str, str]) -> Select:
-    """The filters every testimonial list understands: program, event, country, q."""
+    """The filters every testimonial list understands: program, event, country, q.
+
+    Place filters select municipality ids (subqueries) instead of joining, so
+    an unfiltered list, and its count, read the testimonial table alone.
+    """
     program_id = int_arg(args, "program")
     if program_id is not None:
         query = query.where(Testimonial.program_id == program_id)
@@ -87,26 +91,39 @@ def _filters(query: Select, args: Mapping[str, str]) -> Select:
         query = query.where(Testimonial.event_id == event_id)
     country = (args.get("country") or "").strip().upper()
     if country:
-        query = query.where(Country.code == country[:2])
+        query = query.where(
+            Testimonial.municipality_id.in_(
+                select(Municipality.id)
+                .join(Municipality.country)
+                .where(Country.code == country[:2])
+            )
+        )
     municipality_id = int_arg(args, "municipality")
     if municipality_id is not None:
         query = query.where(Testimonial.municipality_id == municipality_id)
     text = search_text(args)
     if text:
         query = query.where(
-            matches(
-                text,
-                Testimonial.quote,
-                Testimonial.author_name,
-                Testimonial.author_position,
-                Municipality.name,
+            or_(
+                matches(
+                    text,
+                    Testimonial.quote,
+                    Testimonial.author_name,
+                    Testimonial.author_position,
+                ),
+                Testimonial.municipality_id.in_(
+                    select(Municipality.id).where(matches(text, Municipality.name))
+                ),
             )
         )
     return query
 
 
-def _joined() -> Select:
-    return select(Testimonial).join(Testimonial.municipality).join(Municipality.country)
+def _sorted(query: Select, args: Mapping[str, str]) -> Select:
+    """``query`` in the requested order (joining the municipality to sort by it)."""
+    if SORTING.key(args).lstrip("-") == "municipality":
+        query = query.join(Testimonial.municipality)
+    return SORTING.apply(query, args)
 
 
 def filtered_testimonials(
@@ -117,7 +134,7 @@ def filtered_testimonials(
 
     ``own_municipality`` keeps only the viewer's municipality's (a contact's list).
     """
-    query = _filters(_joined(), args)
+    query = _filters(select(Testimonial), args)
     condition = visible_to(viewer)
     if condition is not None:
         query = query.where(condition)
@@ -131,7 +148,7 @@ def filtered_testimonials(
         query = query.where(Testimonial.is_featured)
     elif featured in ("0", "false", "no"):
         query = query.where(~Testimonial.is_featured)
-    return _with_relations(SORTING.apply(query, args))
+    return _with_relations(_sorted(query, args))
 
 
 def public_testimonials(args: Mapping[str, str]) -> Select:
@@ -140,7 +157,7 @@ def public_testimonials(args: Mapping[str, str]) -> Select:
     An event filter only matches public events: an internal event is never
     revealed by what a filter finds.
     """
-    query = _filters(_joined().where(APPROVED), args)
+    query = _filters(select(Testimonial).where(APPROVED), args)
     if int_arg(args, "event") is not None:
         query = query.join(Testimonial.event).where(Event.is_public)
     return _with_relations(
