@@ -9,6 +9,7 @@ from flask import Blueprint, abort, jsonify, request
 from sqlalchemy import Select, func, literal_column, select
 
 from tracker.extensions import db
+from tracker.lists import page_of
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -85,7 +86,7 @@ def paginated(query: Select, serialize: Callable[[Any], dict[str, Any]]):
         literal_column("1"), maintain_column_froms=True
     )
     total = db.session.scalar(select(func.count()).select_from(rows_only.subquery()))
-    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page))
+    rows = db.session.scalars(page_of(query, per_page, (page - 1) * per_page))
     return jsonify(
         {
             "items": [serialize(row) for row in rows],

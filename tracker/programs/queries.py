@@ -10,7 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import (
+    Float,
     Select,
+    cast,
     distinct,
     exists,
     func,
@@ -218,13 +220,14 @@ def _compute_figures(
     figures = {program.id: ProgramFigures() for program in programs}
     ids = list(figures)
     in_programs = Enrollment.program_id.in_(ids)
+    no_average = cast(null(), Float)  # typed: PostgreSQL unions it with avg()
     parts = [
         select(
             literal_column("'stage'").label("figure"),
             Enrollment.program_id,
             Enrollment.current_stage_id,
             func.count(),
-            null(),
+            no_average,
         )
         .where(in_programs)
         .group_by(Enrollment.program_id, Enrollment.current_stage_id),
@@ -233,7 +236,7 @@ def _compute_figures(
             Enrollment.program_id,
             Enrollment.cohort_id,
             func.count(),
-            null(),
+            no_average,
         )
         .where(in_programs, Enrollment.cohort_id.is_not(None))
         .group_by(Enrollment.program_id, Enrollment.cohort_id),
@@ -242,7 +245,7 @@ def _compute_figures(
             Enrollment.program_id,
             null(),
             func.count(distinct(Municipality.country_id)),
-            null(),
+            no_average,
         )
         .join(Enrollment.municipality)
         .where(in_programs)
