@@ -81,15 +81,17 @@ def choice_arg(args: Mapping[str, str], name: str, choices) -> str | None:
 
 
 def page_of(query: Select, limit: int, offset: int) -> Select:
-    """``query`` restricted to the rows ``limit``/``offset`` pick, found first
-    by their ids alone.
+    """``query``'s rows from ``offset`` on, at most ``limit``; past the first page,
+    found first by their ids alone.
 
-    The database walks the list's order (an index, usually) past the offset
-    reading ids only, and joins what the rows show (eager loads) for those
-    rows alone, not for every row it skips: a deep page costs about what the
-    first one does. ``query`` selects one entity and has a total order (the
-    lists' sorting ends with the id).
+    To skip rows the database must produce them, eager joins included. Past
+    the first page it walks the list's order (an index, usually) reading ids
+    only, and joins what the rows show for those rows alone: a deep page then
+    costs about what the first one does. The first page is read directly (the
+    filters are evaluated once). ``query`` selects one entity.
     """
+    if offset == 0:
+        return query.limit(limit)
     key = inspect(query.column_descriptions[0]["entity"]).primary_key[0]
     ids = (
         query.with_only_columns(key, maintain_column_froms=True)

@@ -88,6 +88,8 @@ class Testimonial(Versioned, Timestamped, Base):
         Index("ix_testimonial_created", "created_at", "id"),
         Index("ix_testimonial_status_created", "status", "created_at", "id"),
         Index("ix_testimonial_status_submitted", "status", "submitted_at", "id"),
+        # Sorted by author: a search walks this order and stops at a page.
+        Index("ix_testimonial_author", "author_name", "id"),
         Index(
             "ix_testimonial_status_featured",
             "status",

@@ -513,6 +513,9 @@ def seed_scale(
                 ),
                 {"table": table},
             )
+            # Planner statistics for the new rows now, not whenever autovacuum
+            # gets to them: plans right after a bulk load are then the usual.
+            connection.execute(text("ANALYZE " + _quoted(table)))
     return written
 
 
