@@ -119,6 +119,8 @@ class UserForm(VersionedForm):
         self.municipality_id.choices = municipality_choices("None")
 
     def validate_email(self, field: EmailField) -> None:
+        if field.errors:
+            return  # not an address (a NUL byte would even fail the query)
         clash = db.session.scalar(
             select(User.id).where(
                 User.email == field.data, User.id != (self.record_id or 0)

@@ -69,11 +69,19 @@ NOTES_MAX_LENGTH = 5_000
 PHONE_PATTERN = r"^[0-9+()./\- ]*$"
 
 
+# The ids a database integer column holds: a larger number is no choice at
+# all, and PostgreSQL refuses to compare a column with it.
+MAX_ID = 2**31 - 1
+
+
 def optional_int(value: Any) -> int | None:
     """Select-field coercion where the empty choice means "none"."""
     if value in (None, "", "None"):
         return None
-    return int(value)
+    number = int(value)
+    if not -MAX_ID <= number <= MAX_ID:
+        raise ValueError("Not a valid choice.")
+    return number
 
 
 def lower_blank_to_none(value: Any) -> Any:
