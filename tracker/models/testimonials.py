@@ -97,8 +97,8 @@ class Testimonial(Versioned, Timestamped, Base):
             "reviewed_at",
             "id",
         ),
-        # The testimonials about one municipality, program or event, featured
-        # first, then newest (``visible_testimonials`` on their pages).
+        # The testimonials about one municipality or program, featured first,
+        # then newest (``visible_testimonials`` on their pages).
         *(
             Index(
                 f"ix_testimonial_{about}_featured",
@@ -107,8 +107,11 @@ class Testimonial(Versioned, Timestamped, Base):
                 "created_at",
                 "id",
             )
-            for about in ("municipality", "program", "event")
+            for about in ("municipality", "program")
         ),
+        # An event has a few: its page sorts them. The status makes "is there
+        # an approved one?" (the public event filter) one probe per event.
+        Index("ix_testimonial_event_status", "event_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -126,7 +129,7 @@ class Testimonial(Versioned, Timestamped, Base):
     program_id: Mapped[int | None] = mapped_column(
         ForeignKey("program.id", ondelete="RESTRICT")
     )
-    # Indexed by ix_testimonial_event_featured.
+    # Indexed by ix_testimonial_event_status.
     event_id: Mapped[int | None] = mapped_column(
         ForeignKey("event.id", ondelete="RESTRICT")
     )
