@@ -55,7 +55,9 @@ def cached(name: str, key: Hashable, compute: Callable[[], T]) -> T:
     """
     if not current_app.config.get("DATA_CACHE", True):
         return compute()
-    full_key = (name, key, data_version())
+    # The database too: one process may serve several (tests, the benchmark).
+    database = db.session.get_bind().engine.url
+    full_key = (name, key, database, data_version())
     with _lock:
         if full_key in _entries:
             _entries.move_to_end(full_key)
