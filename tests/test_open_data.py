@@ -299,7 +299,9 @@ def test_home_page_query_count_is_fixed(app, client, db_connection, record_figur
     record_figure(
         "public home SQL queries, small vs 4x data", f"{counts[0]} vs {counts[1]}"
     )
-    assert counts[0] == counts[1] <= 5
+    # Figures computed afresh (each build is a write, so the cache misses),
+    # the cache key (the audit trail's head) and the featured testimonials.
+    assert counts[0] == counts[1] <= 6
 
 
 def test_upcoming_public_events_are_listed_but_not_counted_as_held(app, client):

@@ -88,6 +88,8 @@ def default_config(instance_path: str) -> dict[str, Any]:
         # Per bearer token, for API clients.
         "RATELIMIT_API_TOKEN": "120 per minute;5000 per hour",
         "HTTPS": False,
+        # Aggregate figures computed once per change of the data (tracker.cache).
+        "DATA_CACHE": True,
         # Reverse proxies in front of the app (0: clients connect directly).
         "PROXY_HOPS": 0,
     }

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 from jinja2 import pass_context
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 
 from tracker.auth.permissions import PUBLIC, access_rule_of
 from tracker.extensions import db
@@ -62,24 +62,29 @@ def navigation() -> list[tuple[str, str]]:
 
 
 def navigation_counts() -> dict:
-    """Badges in the navigation: the review queue and unread notifications."""
+    """Badges in the navigation: the review queue and unread notifications.
+
+    Both counts come from one statement (two scalar subqueries), so the
+    badges cost every signed-in page a single query.
+    """
     if not current_user.is_authenticated:
         return {"review_queue_count": 0, "unread_notification_count": 0}
-    review_queue_count = 0
-    if current_user.can_edit_records:
-        review_queue_count = db.session.scalar(
-            select(func.count(Testimonial.id)).where(
-                Testimonial.status == TestimonialStatus.SUBMITTED
-            )
-        )
-    unread = db.session.scalar(
-        select(func.count(Notification.id)).where(
-            Notification.user_id == current_user.id, Notification.read_at.is_(None)
-        )
+    unread = (
+        select(func.count(Notification.id))
+        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+        .scalar_subquery()
     )
+    queued = (
+        select(func.count(Testimonial.id))
+        .where(Testimonial.status == TestimonialStatus.SUBMITTED)
+        .scalar_subquery()
+        if current_user.can_edit_records
+        else literal(0)
+    )
+    review_queue_count, unread_count = db.session.execute(select(queued, unread)).one()
     return {
         "review_queue_count": review_queue_count,
-        "unread_notification_count": unread,
+        "unread_notification_count": unread_count,
     }
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 7b516f3c7e65
 Revises: 
-Create Date: 2026-11-28 00:53:10.764545
+Create Date: 2026-11-28 01:59:07.673244
 
 """
 from alembic import op
@@ -198,8 +198,8 @@ def upgrade():
     sa.UniqueConstraint('email', name=op.f('uq_person_email'))
     )
     with op.batch_alter_table('person', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_person_full_name'), ['full_name'], unique=False)
         batch_op.create_index(batch_op.f('ix_person_municipality_id'), ['municipality_id'], unique=False)
+        batch_op.create_index('ix_person_name', ['full_name', 'id'], unique=False)
 
     op.create_table('assessment',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -302,10 +302,9 @@ def upgrade():
     sa.UniqueConstraint('person_id', 'event_id', name=op.f('uq_participation_person_id_event_id'))
     )
     with op.batch_alter_table('participation', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_participation_attendance'), ['attendance'], unique=False)
-        batch_op.create_index(batch_op.f('ix_participation_event_id'), ['event_id'], unique=False)
+        batch_op.create_index('ix_participation_attendance_person', ['attendance', 'person_id', 'event_id', 'municipality_id'], unique=False)
+        batch_op.create_index('ix_participation_event_attendance', ['event_id', 'attendance'], unique=False)
         batch_op.create_index(batch_op.f('ix_participation_municipality_id'), ['municipality_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_participation_person_id'), ['person_id'], unique=False)
 
     op.create_table('stage_change',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -323,8 +322,8 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stage_change'))
     )
     with op.batch_alter_table('stage_change', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_stage_change_effective_on'), ['effective_on'], unique=False)
-        batch_op.create_index(batch_op.f('ix_stage_change_enrollment_id'), ['enrollment_id'], unique=False)
+        batch_op.create_index('ix_stage_change_history', ['enrollment_id', 'effective_on', 'id'], unique=False)
+        batch_op.create_index('ix_stage_change_recent', ['effective_on', 'recorded_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_stage_change_to_stage_id'), ['to_stage_id'], unique=False)
 
     op.create_table('testimonial',
@@ -361,11 +360,15 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_testimonial'))
     )
     with op.batch_alter_table('testimonial', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_testimonial_event_id'), ['event_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_testimonial_municipality_id'), ['municipality_id'], unique=False)
+        batch_op.create_index('ix_testimonial_author', ['author_name', 'id'], unique=False)
+        batch_op.create_index('ix_testimonial_created', ['created_at', 'id'], unique=False)
+        batch_op.create_index('ix_testimonial_event_status', ['event_id', 'status'], unique=False)
+        batch_op.create_index('ix_testimonial_municipality_featured', ['municipality_id', 'is_featured', 'created_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_testimonial_person_id'), ['person_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_testimonial_program_id'), ['program_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_testimonial_status'), ['status'], unique=False)
+        batch_op.create_index('ix_testimonial_program_featured', ['program_id', 'is_featured', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_testimonial_status_created', ['status', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_testimonial_status_featured', ['status', 'is_featured', 'reviewed_at', 'id'], unique=False)
+        batch_op.create_index('ix_testimonial_status_submitted', ['status', 'submitted_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_testimonial_submitted_at'), ['submitted_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_testimonial_submitted_by_id'), ['submitted_by_id'], unique=False)
 
@@ -385,24 +388,27 @@ def downgrade():
     with op.batch_alter_table('testimonial', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_testimonial_submitted_by_id'))
         batch_op.drop_index(batch_op.f('ix_testimonial_submitted_at'))
-        batch_op.drop_index(batch_op.f('ix_testimonial_status'))
-        batch_op.drop_index(batch_op.f('ix_testimonial_program_id'))
+        batch_op.drop_index('ix_testimonial_status_submitted')
+        batch_op.drop_index('ix_testimonial_status_featured')
+        batch_op.drop_index('ix_testimonial_status_created')
+        batch_op.drop_index('ix_testimonial_program_featured')
         batch_op.drop_index(batch_op.f('ix_testimonial_person_id'))
-        batch_op.drop_index(batch_op.f('ix_testimonial_municipality_id'))
-        batch_op.drop_index(batch_op.f('ix_testimonial_event_id'))
+        batch_op.drop_index('ix_testimonial_municipality_featured')
+        batch_op.drop_index('ix_testimonial_event_status')
+        batch_op.drop_index('ix_testimonial_created')
+        batch_op.drop_index('ix_testimonial_author')
 
     op.drop_table('testimonial')
     with op.batch_alter_table('stage_change', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_stage_change_to_stage_id'))
-        batch_op.drop_index(batch_op.f('ix_stage_change_enrollment_id'))
-        batch_op.drop_index(batch_op.f('ix_stage_change_effective_on'))
+        batch_op.drop_index('ix_stage_change_recent')
+        batch_op.drop_index('ix_stage_change_history')
 
     op.drop_table('stage_change')
     with op.batch_alter_table('participation', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_participation_person_id'))
         batch_op.drop_index(batch_op.f('ix_participation_municipality_id'))
-        batch_op.drop_index(batch_op.f('ix_participation_event_id'))
-        batch_op.drop_index(batch_op.f('ix_participation_attendance'))
+        batch_op.drop_index('ix_participation_event_attendance')
+        batch_op.drop_index('ix_participation_attendance_person')
 
     op.drop_table('participation')
     with op.batch_alter_table('notification', schema=None) as batch_op:
@@ -424,8 +430,8 @@ def downgrade():
 
     op.drop_table('assessment')
     with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.drop_index('ix_person_name')
         batch_op.drop_index(batch_op.f('ix_person_municipality_id'))
-        batch_op.drop_index(batch_op.f('ix_person_full_name'))
 
     op.drop_table('person')
     with op.batch_alter_table('event_session', schema=None) as batch_op:

@@ -30,7 +30,7 @@ from tracker.audit import record_event
 from tracker.auth.passwords import MAX_LENGTH, hash_password, password_problems
 from tracker.auth.permissions import role_required
 from tracker.extensions import db
-from tracker.forms import VersionedForm, commit_or_stale, strip
+from tracker.forms import LongSelect, VersionedForm, commit_or_stale, strip
 from tracker.lists import (
     MAX_SEARCH_LENGTH,
     Sorting,
@@ -106,6 +106,7 @@ class UserForm(VersionedForm):
     municipality_id = SelectField(
         "Municipality",
         coerce=optional_int,
+        widget=LongSelect(),
         description="Required for municipal contacts; empty for every other role.",
     )
     is_active = BooleanField(
@@ -116,9 +117,11 @@ class UserForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.record_id = getattr(kwargs.get("obj"), "id", None)
         self.editing_self = editing_self
-        self.municipality_id.choices = {"": "None", **municipality_choices()}
+        self.municipality_id.choices = municipality_choices("None")
 
     def validate_email(self, field: EmailField) -> None:
+        if field.errors:
+            return  # not an address (a NUL byte would even fail the query)
         clash = db.session.scalar(
             select(User.id).where(
                 User.email == field.data, User.id != (self.record_id or 0)

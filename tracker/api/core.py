@@ -6,9 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, jsonify, request
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal_column, select
 
 from tracker.extensions import db
+from tracker.lists import page_of
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -80,10 +81,12 @@ def paginated(query: Select, serialize: Callable[[Any], dict[str, Any]]):
     """Answer ``{"items", "total", "page", "per_page"}`` for a select of rows."""
     page = int_param("page", 1, minimum=1, maximum=1_000_000)
     per_page = int_param("per_page", DEFAULT_PER_PAGE, minimum=1, maximum=MAX_PER_PAGE)
-    total = db.session.scalar(
-        select(func.count()).select_from(query.order_by(None).subquery())
+    # Count bare rows of the same FROM and WHERE, not every column of them.
+    rows_only = query.order_by(None).with_only_columns(
+        literal_column("1"), maintain_column_froms=True
     )
-    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page))
+    total = db.session.scalar(select(func.count()).select_from(rows_only.subquery()))
+    rows = db.session.scalars(page_of(query, per_page, (page - 1) * per_page))
     return jsonify(
         {
             "items": [serialize(row) for row in rows],

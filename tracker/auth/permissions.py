@@ -11,11 +11,12 @@ enforced through ``get_viewable_or_404`` / ``get_editable_or_403``.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from flask import abort, current_app, request
 from flask_login import current_user
+from sqlalchemy.orm.interfaces import ORMOption
 
 from tracker.extensions import db, login_manager
 from tracker.models.enums import Role
@@ -69,10 +70,16 @@ def refuse_undeclared_endpoints() -> None:
 M = TypeVar("M")
 
 
-def get_viewable_or_404(model: type[M], object_id: int) -> M:
-    """Load a record the current user may see; otherwise 404, hiding that it exists."""
-    obj = db.get_or_404(model, object_id)
-    if not obj.can_view(current_user):  # type: ignore[attr-defined]
+def get_viewable_or_404(
+    model: type[M], object_id: int, options: Sequence[ORMOption] = ()
+) -> M:
+    """Load a record the current user may see; otherwise 404, hiding that it exists.
+
+    ``options`` (``joinedload(...)``, ``selectinload(...)``) load what the page
+    shows along with the record.
+    """
+    obj = db.session.get(model, object_id, options=options)
+    if obj is None or not obj.can_view(current_user):  # type: ignore[attr-defined]
         abort(404)
     return obj
 

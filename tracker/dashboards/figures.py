@@ -8,12 +8,12 @@ returns, so all four always agree.
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from tracker.cache import cached
 from tracker.dashboards.queries import (
     ILTP_CODE,
     NO_COUNTRY,
@@ -26,7 +26,7 @@ from tracker.dashboards.queries import (
     enrollment_counts,
     participation_counts,
     run_scalars,
-    stage_stays,
+    stage_medians,
     yearly_counts,
 )
 from tracker.models import ASSESSMENT_AREAS, AssessmentKind, StageKind
@@ -331,20 +331,25 @@ def program_funnels(
     reference: Reference,
     filters: Filters,
     counts: list[Any],
-    stays: list[Any],
+    medians: list[Any],
 ) -> list[ProgramFunnel]:
     """Per program: enrollments per current stage, and median days spent in each.
 
-    Only finished stays count towards the median (a municipality still in a
-    stage has not finished its time there).
+    ``medians`` are ``stage_medians`` rows: only finished stays count (a
+    municipality still in a stage has not finished its time there).
     """
     per_stage: dict[int, int] = defaultdict(int)
     for row in counts:
         per_stage[row.current_stage_id] += row.n
-    durations: dict[int, list[int]] = defaultdict(list)
-    for row in stays:
-        if row.left_on is not None:
-            durations[row.stage_id].append((row.left_on - row.entered_on).days)
+    stays = {row.stage_id: row for row in medians}
+
+    def median(stage: StageInfo) -> float | None:
+        row = stays.get(stage.id)
+        if row is None:
+            return None
+        # As statistics.median: the middle stay itself, or the mean of two.
+        return int(row.median) if row.measured % 2 else float(row.median)
+
     return [
         ProgramFunnel(
             program,
@@ -352,10 +357,8 @@ def program_funnels(
                 FunnelStage(
                     stage,
                     per_stage[stage.id],
-                    statistics.median(durations[stage.id])
-                    if durations[stage.id]
-                    else None,
-                    len(durations[stage.id]),
+                    median(stage),
+                    stays[stage.id].measured if stage.id in stays else 0,
                 )
                 for stage in program.stages
             ),
@@ -413,11 +416,27 @@ class Dashboard:
 
 
 def build_dashboard(reference: Reference, filters: Filters) -> Dashboard:
-    """Every figure, chart, funnel and data-quality count: six queries in all."""
+    """Every figure, chart, funnel and data-quality count, computed once per
+    change of the data (``tracker.cache``): six queries when it is computed.
+
+    "Now" counts to the minute: waiting times and "held so far" move on with
+    the clock, not only with writes.
+    """
+    key = (
+        filters.program,
+        filters.country,
+        filters.year_from,
+        filters.year_to,
+        filters.now.replace(second=0, microsecond=0),
+    )
+    return cached("dashboard", key, lambda: _compute_dashboard(reference, filters))
+
+
+def _compute_dashboard(reference: Reference, filters: Filters) -> Dashboard:
     scalars = run_scalars(dashboard_scalars(filters))
     counts = enrollment_counts(filters)
     charts = build_charts(reference, filters, sources={enrollment_counts: counts})
-    funnels = program_funnels(reference, filters, counts, stage_stays(filters))
+    funnels = program_funnels(reference, filters, counts, stage_medians(filters))
     figures = {
         name: value for name, value in scalars.items() if not name.startswith("dq_")
     }

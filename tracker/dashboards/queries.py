@@ -62,6 +62,7 @@ from tracker.models import (
     TestimonialStatus,
     utcnow,
 )
+from tracker.sql import days_between
 
 YEAR_MIN = 1990
 YEAR_MAX = 2100
@@ -313,48 +314,71 @@ def _in_years_at(column: ColumnElement[Any], filters: Filters) -> list[ColumnEle
     return conditions
 
 
+def _program_id(code: str) -> ColumnElement[int]:
+    """The id of the program with ``code`` (NULL when there is none)."""
+    return select(Program.id).where(Program.code == code).scalar_subquery()
+
+
+def _municipalities_in(country_code: str) -> Select:
+    """The ids of the municipalities of a country, by its ISO code."""
+    return (
+        select(Municipality.id)
+        .join(Country, Country.id == Municipality.country_id)
+        .where(Country.code == country_code)
+    )
+
+
 def enrollments(filters: Filters, *columns: Any, years: bool = True) -> Select:
     """``select(*columns)`` over the enrollments the filters select.
 
-    Joins Municipality, Country and Program; ``years=False`` leaves the year
-    range to the caller (stage changes are dated by their own date).
+    Filters by ids (subqueries), joining nothing: a count reads the
+    enrollment table alone. Callers join ``with_places`` or Program for the
+    columns they show; ``years=False`` leaves the year range to the caller
+    (stage changes are dated by their own date).
     """
-    query = (
-        select(*columns)
-        .select_from(Enrollment)
-        .join(Municipality, Municipality.id == Enrollment.municipality_id)
-        .join(Country, Country.id == Municipality.country_id)
-        .join(Program, Program.id == Enrollment.program_id)
-    )
+    query = select(*columns).select_from(Enrollment)
     if filters.program:
-        query = query.where(Program.code == filters.program)
+        query = query.where(Enrollment.program_id == _program_id(filters.program))
     if filters.country:
-        query = query.where(Country.code == filters.country)
+        query = query.where(
+            Enrollment.municipality_id.in_(_municipalities_in(filters.country))
+        )
     if years:
         query = query.where(*_in_years(enrollment_started_on(), filters))
     return query
 
 
+def with_places(query: Select, municipality_id: ColumnElement[int]) -> Select:
+    """Join the municipality of ``municipality_id`` and its country (outer: a
+    participation may represent none)."""
+    return query.outerjoin(Municipality, Municipality.id == municipality_id).outerjoin(
+        Country, Country.id == Municipality.country_id
+    )
+
+
 def participations(filters: Filters, *columns: Any) -> Select:
     """``select(*columns)`` over attended participations the filters select.
 
-    Joins Event and, where present, the municipality represented, its country
-    and the event's program.
+    Years and program select the events (a subquery), the country the
+    municipalities represented; nothing is joined, so a count reads the
+    participation table (or one of its indexes) alone.
     """
     query = (
         select(*columns)
         .select_from(Participation)
-        .join(Event, Event.id == Participation.event_id)
-        .outerjoin(Municipality, Municipality.id == Participation.municipality_id)
-        .outerjoin(Country, Country.id == Municipality.country_id)
-        .outerjoin(Program, Program.id == Event.program_id)
         .where(Participation.attendance == Attendance.ATTENDED)
-        .where(*_in_years(Event.starts_on, filters))
     )
+    events_chosen = [*_in_years(Event.starts_on, filters)]
     if filters.program:
-        query = query.where(Program.code == filters.program)
+        events_chosen.append(Event.program_id == _program_id(filters.program))
+    if events_chosen:
+        query = query.where(
+            Participation.event_id.in_(select(Event.id).where(*events_chosen))
+        )
     if filters.country:
-        query = query.where(Country.code == filters.country)
+        query = query.where(
+            Participation.municipality_id.in_(_municipalities_in(filters.country))
+        )
     return query
 
 
@@ -392,13 +416,10 @@ def events(filters: Filters, *columns: Any, public_only: bool = False) -> Select
 
 
 def testimonials(filters: Filters, *columns: Any) -> Select:
-    """``select(*columns)`` over the testimonials the filters select."""
+    """``select(*columns)`` over the testimonials the filters select (no joins)."""
     query = (
         select(*columns)
         .select_from(Testimonial)
-        .join(Municipality, Municipality.id == Testimonial.municipality_id)
-        .join(Country, Country.id == Municipality.country_id)
-        .outerjoin(Program, Program.id == Testimonial.program_id)
         .where(
             *_in_years_at(
                 func.coalesce(Testimonial.submitted_at, Testimonial.created_at),
@@ -407,9 +428,11 @@ def testimonials(filters: Filters, *columns: Any) -> Select:
         )
     )
     if filters.program:
-        query = query.where(Program.code == filters.program)
+        query = query.where(Testimonial.program_id == _program_id(filters.program))
     if filters.country:
-        query = query.where(Country.code == filters.country)
+        query = query.where(
+            Testimonial.municipality_id.in_(_municipalities_in(filters.country))
+        )
     return query
 
 
@@ -423,7 +446,9 @@ def municipalities_engaged(filters: Filters) -> Select:
 
 def countries_engaged(filters: Filters) -> Select:
     """Countries of the municipalities engaged."""
-    return enrollments(filters, func.count(distinct(Municipality.country_id)))
+    return enrollments(filters, func.count(distinct(Municipality.country_id))).join(
+        Municipality, Municipality.id == Enrollment.municipality_id
+    )
 
 
 def enrollment_total(filters: Filters) -> Select:
@@ -446,17 +471,28 @@ def participations_attended(filters: Filters) -> Select:
     return participations(filters, func.count(Participation.id))
 
 
+def _iltp_required() -> ColumnElement[int]:
+    """How many trainings ILTP requires (1 when it does not say)."""
+    return (
+        select(func.coalesce(Program.required_trainings, 1))
+        .where(Program.code == ILTP_CODE)
+        .scalar_subquery()
+    )
+
+
 def _iltp_trainings_per_person(filters: Filters) -> Select:
-    """Per person: ILTP training events attended, and how many the program requires."""
+    """Per person: ILTP training events attended."""
+    iltp_trainings = select(Event.id).where(
+        Event.program_id == _program_id(ILTP_CODE), Event.kind == EventKind.TRAINING
+    )
     return (
         participations(
             filters,
             Participation.person_id,
             func.count(Participation.id).label("attended"),
-            func.coalesce(Program.required_trainings, 1).label("required"),
         )
-        .where(Program.code == ILTP_CODE, Event.kind == EventKind.TRAINING)
-        .group_by(Participation.person_id, Program.required_trainings)
+        .where(Participation.event_id.in_(iltp_trainings))
+        .group_by(Participation.person_id)
     )
 
 
@@ -472,7 +508,7 @@ def iltp_leaders_trained(filters: Filters) -> Select:
     return (
         select(func.count())
         .select_from(per_person)
-        .where(per_person.c.attended >= per_person.c.required)
+        .where(per_person.c.attended >= _iltp_required())
     )
 
 
@@ -508,17 +544,16 @@ def municipalities_missing_contact(filters: Filters, *columns: Any) -> Select:
     query = (
         select(*columns)
         .select_from(Municipality)
-        .join(Country, Country.id == Municipality.country_id)
         .where(or_(~_has_person(), Municipality.email == ""))
     )
     if filters.country:
-        query = query.where(Country.code == filters.country)
+        query = query.where(Municipality.id.in_(_municipalities_in(filters.country)))
     if filters.program:
         query = query.where(
             Municipality.id.in_(
-                select(Enrollment.municipality_id)
-                .join(Program, Program.id == Enrollment.program_id)
-                .where(Program.code == filters.program)
+                select(Enrollment.municipality_id).where(
+                    Enrollment.program_id == _program_id(filters.program)
+                )
             )
         )
     return query
@@ -553,11 +588,14 @@ def _registered(event_id: ColumnElement[int]) -> Select:
 
 def events_with_registered(filters: Filters, *columns: Any) -> Select:
     """Past events with participants still marked "registered"."""
-    registered = _registered(Event.id).correlate(Event).scalar_subquery()
+    still_registered = exists().where(
+        Participation.event_id == Event.id,
+        Participation.attendance == Attendance.REGISTERED,
+    )
     query = (
         select(*columns)
         .select_from(Event)
-        .where(Event.ends_on < filters.today, registered > 0)
+        .where(Event.ends_on < filters.today, still_registered)
     )
     if filters.program:
         query = query.where(
@@ -575,18 +613,17 @@ def overdue_testimonials(filters: Filters, *columns: Any) -> Select:
     query = (
         select(*columns)
         .select_from(Testimonial)
-        .join(Municipality, Municipality.id == Testimonial.municipality_id)
-        .join(Country, Country.id == Municipality.country_id)
-        .outerjoin(Program, Program.id == Testimonial.program_id)
         .where(
             Testimonial.status == TestimonialStatus.SUBMITTED,
             Testimonial.submitted_at < _review_cutoff(filters),
         )
     )
     if filters.program:
-        query = query.where(Program.code == filters.program)
+        query = query.where(Testimonial.program_id == _program_id(filters.program))
     if filters.country:
-        query = query.where(Country.code == filters.country)
+        query = query.where(
+            Testimonial.municipality_id.in_(_municipalities_in(filters.country))
+        )
     return query
 
 
@@ -674,15 +711,18 @@ def run_scalars(queries: Mapping[str, Select]) -> dict[str, int]:
 
 def enrollment_counts(filters: Filters) -> list[Any]:
     """Enrollments per program, current stage and country."""
+    query = enrollments(
+        filters,
+        Enrollment.program_id,
+        Enrollment.current_stage_id,
+        Country.code.label("country"),
+        func.count(Enrollment.id).label("n"),
+    )
     return list(
         db.session.execute(
-            enrollments(
-                filters,
-                Enrollment.program_id,
-                Enrollment.current_stage_id,
-                Country.code.label("country"),
-                func.count(Enrollment.id).label("n"),
-            ).group_by(Enrollment.program_id, Enrollment.current_stage_id, Country.code)
+            with_places(query, Enrollment.municipality_id).group_by(
+                Enrollment.program_id, Enrollment.current_stage_id, Country.code
+            )
         )
     )
 
@@ -714,14 +754,17 @@ def yearly_counts(filters: Filters) -> list[Any]:
 
 def participation_counts(filters: Filters) -> list[Any]:
     """Attended participations per country represented and event year."""
+    query = participations(
+        filters,
+        Country.code.label("country"),
+        year_of(Event.starts_on).label("year"),
+        func.count(Participation.id).label("n"),
+    ).join(Event, Event.id == Participation.event_id)
     return list(
         db.session.execute(
-            participations(
-                filters,
-                Country.code.label("country"),
-                year_of(Event.starts_on).label("year"),
-                func.count(Participation.id).label("n"),
-            ).group_by(Country.code, year_of(Event.starts_on))
+            with_places(query, Participation.municipality_id).group_by(
+                Country.code, year_of(Event.starts_on)
+            )
         )
     )
 
@@ -781,20 +824,53 @@ def assessment_means(filters: Filters) -> list[Any]:
     )
 
 
-def stage_stays(filters: Filters) -> list[Any]:
-    """Every stay in a stage: entered on, left on (None while still there)."""
+def stage_medians(filters: Filters) -> list[Any]:
+    """Per stage: the stays in it that have ended (``measured``) and their median
+    length in days (``median``).
+
+    A stay ends with the enrollment's next stage change: the database pairs
+    each change with the next one (``lead``), ranks the finished stays of each
+    stage by length and returns only the middle one or two, averaged. No
+    history row travels to Python, however long the history.
+    """
     left_on = func.lead(StageChange.effective_on, type_=Date).over(
         partition_by=StageChange.enrollment_id,
         order_by=(StageChange.effective_on, StageChange.id),
     )
+    stays = (
+        enrollments(
+            filters,
+            StageChange.to_stage_id.label("stage_id"),
+            StageChange.effective_on.label("entered_on"),
+            left_on.label("left_on"),
+        )
+        .join(StageChange, StageChange.enrollment_id == Enrollment.id)
+        .subquery()
+    )
+    days = days_between(stays.c.entered_on, stays.c.left_on)
+    ranked = (
+        select(
+            stays.c.stage_id,
+            days.label("days"),
+            func.row_number()
+            .over(partition_by=stays.c.stage_id, order_by=days)
+            .label("rank"),
+            func.count().over(partition_by=stays.c.stage_id).label("n"),
+        )
+        .where(stays.c.left_on.is_not(None))
+        .subquery()
+    )
+    # The middle of n ranked stays: rank (n + 1) / 2 when n is odd, ranks n / 2
+    # and n / 2 + 1 when it is even; both read n <= 2 * rank <= n + 2.
     return list(
         db.session.execute(
-            enrollments(
-                filters,
-                StageChange.to_stage_id.label("stage_id"),
-                StageChange.effective_on.label("entered_on"),
-                left_on.label("left_on"),
-            ).join(StageChange, StageChange.enrollment_id == Enrollment.id)
+            select(
+                ranked.c.stage_id,
+                ranked.c.n.label("measured"),
+                func.avg(ranked.c.days).label("median"),
+            )
+            .where(ranked.c.rank * 2 >= ranked.c.n, ranked.c.rank * 2 <= ranked.c.n + 2)
+            .group_by(ranked.c.stage_id, ranked.c.n)
         )
     )
 
@@ -820,7 +896,9 @@ def data_quality_lists(
             _has_person().label("has_person"),
             (Municipality.email != "").label("has_email"),
             total,
-        ).order_by(Country.name, Municipality.name),
+        )
+        .join(Country, Country.id == Municipality.country_id)
+        .order_by(Country.name, Municipality.name),
         "stale_enrollments": stale_enrollments(
             filters,
             Enrollment.id,
@@ -829,7 +907,10 @@ def data_quality_lists(
             Stage.name.label("stage"),
             last_change.label("last_change_on"),
             total,
-        ).order_by(last_change.asc(), Enrollment.id),
+        )
+        .join(Municipality, Municipality.id == Enrollment.municipality_id)
+        .join(Program, Program.id == Enrollment.program_id)
+        .order_by(last_change.asc(), Enrollment.id),
         "events_with_registered": events_with_registered(
             filters,
             Event.id,
@@ -845,7 +926,9 @@ def data_quality_lists(
             Municipality.name.label("municipality"),
             Testimonial.submitted_at,
             total,
-        ).order_by(Testimonial.submitted_at, Testimonial.id),
+        )
+        .join(Municipality, Municipality.id == Testimonial.municipality_id)
+        .order_by(Testimonial.submitted_at, Testimonial.id),
     }
     return {
         name: list(db.session.execute(query.limit(limit)))

@@ -31,7 +31,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from tracker.forms import VersionedForm, blank_to_none, is_db_id, strip
+from tracker.forms import LongSelect, VersionedForm, blank_to_none, is_db_id, strip
 from tracker.models import Attendance, EventKind, ParticipationRole, SessionKind
 from tracker.models.enums import label
 
@@ -222,7 +222,7 @@ def _attendance_field(states=None, default=None):
 
 
 def _municipality_choices(options, blank: str) -> list[SelectChoice]:
-    return choices([("", blank), *options["municipalities"]])
+    return [SelectChoice("", blank), *options["municipalities"]]
 
 
 # Staff record any state; "proposed" is how contacts' suggestions arrive.
@@ -241,6 +241,7 @@ class ParticipationForm(FlaskForm):
     municipality_id = SelectField(
         "Represented municipality",
         coerce=optional_id,
+        widget=LongSelect(),
         description="Leave as is to record the person's own municipality.",
     )
     role = _role_field()
@@ -283,6 +284,7 @@ class NewPersonParticipationForm(FlaskForm):
     municipality_id = SelectField(
         "Municipality",
         coerce=optional_id,
+        widget=LongSelect(),
         description="Their municipality, recorded as the one they represent here.",
     )
     email = EmailField(
@@ -303,6 +305,7 @@ class ParticipationEditForm(VersionedForm):
     municipality_id = SelectField(
         "Represented municipality",
         coerce=optional_id,
+        widget=LongSelect(),
         description="As it was at the time of the event.",
     )
     role = _role_field()

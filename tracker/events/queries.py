@@ -262,23 +262,23 @@ def people_of(municipality_id: int) -> list[Person]:
     )
 
 
-def select_options() -> dict[str, list[tuple[Any, str]]]:
-    """Choices for the event forms' selects: countries, programs, municipalities."""
+def select_options() -> dict[str, list[Any]]:
+    """Choices for the event forms' selects: countries, programs, municipalities.
+
+    The municipalities (thousands of them) come as ready ``SelectChoice``
+    objects, shared by every form of the page and cached until a write.
+    """
+    # Imported here: the municipality pages import this module.
+    from tracker.municipalities.queries import municipality_options
+
     countries = db.session.execute(
         select(Country.id, Country.name).order_by(Country.name)
     ).all()
     programs = db.session.execute(
         select(Program.id, Program.code, Program.name).order_by(Program.code)
     ).all()
-    municipalities = db.session.execute(
-        select(Municipality.id, Municipality.name, Country.code)
-        .join(Municipality.country)
-        .order_by(Municipality.name, Country.code)
-    ).all()
     return {
         "countries": [(row.id, row.name) for row in countries],
         "programs": [(row.id, f"{row.code}: {row.name}") for row in programs],
-        "municipalities": [
-            (row.id, f"{row.name} ({row.code})") for row in municipalities
-        ],
+        "municipalities": municipality_options(),
     }

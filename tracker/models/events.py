@@ -9,6 +9,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -140,15 +141,27 @@ class EventSession(Versioned, Base):
 class Participation(Versioned, Timestamped, Base):
     """A person at an event, for the municipality they represented then."""
 
-    __table_args__ = (UniqueConstraint("person_id", "event_id"),)
+    __table_args__ = (
+        # Also the index of a person's participations (person_id comes first).
+        UniqueConstraint("person_id", "event_id"),
+        # An event's participants by attendance: the event page, the counts
+        # of the lists, "still registered" on the data-quality checks.
+        Index("ix_participation_event_attendance", "event_id", "attendance"),
+        # Who attended which event for which municipality, without reading a
+        # row: the dashboard counts people, ILTP trainees and attendances per
+        # country and year from this index alone.
+        Index(
+            "ix_participation_attendance_person",
+            "attendance",
+            "person_id",
+            "event_id",
+            "municipality_id",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("person.id", ondelete="RESTRICT"), index=True
-    )
-    event_id: Mapped[int] = mapped_column(
-        ForeignKey("event.id", ondelete="RESTRICT"), index=True
-    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="RESTRICT"))
     # Copied when the participation is recorded; later moves of the person
     # do not rewrite history.
     municipality_id: Mapped[int | None] = mapped_column(
@@ -156,7 +169,7 @@ class Participation(Versioned, Timestamped, Base):
     )
     role: Mapped[ParticipationRole] = mapped_column(enum_type(ParticipationRole))
     presentation_title: Mapped[str] = mapped_column(String(300), default="")
-    attendance: Mapped[Attendance] = mapped_column(enum_type(Attendance), index=True)
+    attendance: Mapped[Attendance] = mapped_column(enum_type(Attendance))
     proposed_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="RESTRICT")
     )

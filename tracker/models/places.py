@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base, Timestamped, Versioned
@@ -110,8 +117,12 @@ class Municipality(Versioned, Timestamped, Base):
 class Person(Versioned, Timestamped, Base):
     """Someone who acts for a municipality, or an outside speaker or expert."""
 
+    # The people list's order (the id breaks ties): a page, however deep,
+    # walks this index alone to find its rows.
+    __table_args__ = (Index("ix_person_name", "full_name", "id"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
-    full_name: Mapped[str] = mapped_column(String(200), index=True)
+    full_name: Mapped[str] = mapped_column(String(200))
     position: Mapped[str] = mapped_column(String(200), default="")
     organisation: Mapped[str] = mapped_column(String(200), default="")
     municipality_id: Mapped[int | None] = mapped_column(

@@ -6,7 +6,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import (
@@ -488,9 +496,18 @@ class AreaComparison:
 class StageChange(Base):
     """One row of an enrollment's stage history: from, to, when, who, why."""
 
+    __table_args__ = (
+        # An enrollment's history in order: the page's timeline and the stays
+        # (each change paired with the next) read it without sorting.
+        Index("ix_stage_change_history", "enrollment_id", "effective_on", "id"),
+        # The newest changes first (a program page's recent changes).
+        Index("ix_stage_change_recent", "effective_on", "recorded_at", "id"),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Indexed first in ix_stage_change_history.
     enrollment_id: Mapped[int] = mapped_column(
-        ForeignKey("enrollment.id", ondelete="RESTRICT"), index=True
+        ForeignKey("enrollment.id", ondelete="RESTRICT")
     )
     from_stage_id: Mapped[int | None] = mapped_column(
         ForeignKey("stage.id", ondelete="RESTRICT")
@@ -498,7 +515,8 @@ class StageChange(Base):
     to_stage_id: Mapped[int] = mapped_column(
         ForeignKey("stage.id", ondelete="RESTRICT"), index=True
     )
-    effective_on: Mapped[date] = mapped_column(Date, index=True)
+    # Indexed first in ix_stage_change_recent.
+    effective_on: Mapped[date] = mapped_column(Date)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="RESTRICT")

@@ -36,6 +36,7 @@ from wtforms.validators import (
 from tracker.extensions import db
 from tracker.forms import (
     STALE_MESSAGE,
+    LongSelect,
     VersionedForm,
     blank_to_none,
     commit_or_stale,
@@ -69,11 +70,19 @@ NOTES_MAX_LENGTH = 5_000
 PHONE_PATTERN = r"^[0-9+()./\- ]*$"
 
 
+# The ids a database integer column holds: a larger number is no choice at
+# all, and PostgreSQL refuses to compare a column with it.
+MAX_ID = 2**31 - 1
+
+
 def optional_int(value: Any) -> int | None:
     """Select-field coercion where the empty choice means "none"."""
     if value in (None, "", "None"):
         return None
-    return int(value)
+    number = int(value)
+    if not -MAX_ID <= number <= MAX_ID:
+        raise ValueError("Not a valid choice.")
+    return number
 
 
 def lower_blank_to_none(value: Any) -> Any:
@@ -288,6 +297,7 @@ class PersonForm(VersionedForm):
     municipality_id = SelectField(
         "Municipality",
         coerce=optional_int,
+        widget=LongSelect(),
         validators=[Optional()],
         description="Leave empty for people from outside the municipalities.",
     )
@@ -311,7 +321,7 @@ class PersonForm(VersionedForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.record_id = getattr(kwargs.get("obj"), "id", None)
-        self.municipality_id.choices = {"": "None", **municipality_choices()}
+        self.municipality_id.choices = municipality_choices("None")
 
     def validate_email(self, field: EmailField) -> None:
         if not field.data:
@@ -356,7 +366,7 @@ class PersonFilterForm(FlaskForm):
     q = SearchField(
         "Name, position or e-mail", validators=[Length(max=MAX_SEARCH_LENGTH)]
     )
-    municipality = SelectField("Municipality")
+    municipality = SelectField("Municipality", widget=LongSelect())
     country = SelectField("Country")
 
     def __init__(self, *args: Any, scoped: bool = False, **kwargs: Any) -> None:
@@ -366,8 +376,5 @@ class PersonFilterForm(FlaskForm):
             del self.municipality
             del self.country
         else:
-            self.municipality.choices = {
-                "": "All municipalities",
-                **municipality_choices(),
-            }
+            self.municipality.choices = municipality_choices("All municipalities")
             self.country.choices = {"": "All countries", **country_choices()}

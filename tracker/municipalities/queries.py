@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms.fields.choices import SelectChoice
 
+from tracker.cache import cached
 from tracker.extensions import db
 from tracker.lists import Sorting, choice_arg, int_arg, matches, search_text
 from tracker.models import (
@@ -93,11 +95,8 @@ def filtered_people(
     Scoped to what ``viewer`` may see: a contact only their municipality's
     people. ``viewer=None`` means no scope, for trusted callers.
     """
-    query = (
-        select(Person)
-        .outerjoin(Person.municipality)
-        .outerjoin(Municipality.country)
-        .options(selectinload(Person.municipality).selectinload(Municipality.country))
+    query = select(Person).options(
+        joinedload(Person.municipality).joinedload(Municipality.country)
     )
     if viewer is not None and not viewer.is_staff:
         query = query.where(Person.municipality_id == viewer.municipality_id)
@@ -108,7 +107,15 @@ def filtered_people(
     if (municipality_id := int_arg(args, "municipality")) is not None:
         query = query.where(Person.municipality_id == municipality_id)
     if (condition := country_filter(args)) is not None:
-        query = query.where(condition)
+        # Select the country's municipalities rather than joining them: the
+        # list's count then reads the person table alone.
+        query = query.where(
+            Person.municipality_id.in_(
+                select(Municipality.id).join(Municipality.country).where(condition)
+            )
+        )
+    if PEOPLE_SORTING.key(args).lstrip("-") == "municipality":
+        query = query.outerjoin(Person.municipality)
     return PEOPLE_SORTING.apply(query, args)
 
 
@@ -132,14 +139,29 @@ def country_choices() -> dict[str, str]:
     return {str(country_id): name for country_id, name in rows}
 
 
-def municipality_choices() -> dict[str, str]:
-    """{id: "Name (CODE)"} of every municipality by name, for select fields."""
+def municipality_choices(blank: str) -> list[SelectChoice]:
+    """The option ``blank`` (value "") and every municipality by name as
+    ``Name (CODE)``, for select fields.
+
+    Ready ``SelectChoice`` objects (WTForms converts a dict of choices again
+    each time it reads them), built once per change of the data
+    (``tracker.cache``): there are thousands of municipalities.
+    """
+    return [SelectChoice("", blank), *municipality_options()]
+
+
+def municipality_options() -> list[SelectChoice]:
+    """Every municipality by name as ``Name (CODE)``, cached until a write."""
+    return cached("municipality options", None, _municipality_options)
+
+
+def _municipality_options() -> list[SelectChoice]:
     rows = db.session.execute(
         select(Municipality.id, Municipality.name, Country.code)
         .join(Municipality.country)
         .order_by(Municipality.name, Country.code)
     ).all()
-    return {str(mid): f"{name} ({code})" for mid, name, code in rows}
+    return [SelectChoice(str(mid), f"{name} ({code})") for mid, name, code in rows]
 
 
 def _count(model, *conditions) -> int:

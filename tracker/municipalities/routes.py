@@ -11,6 +11,7 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.audit import history_for
 from tracker.auth.permissions import (
@@ -73,7 +74,11 @@ def index():
 @role_required(*SIGNED_IN)
 def detail(municipality_id: int):
     """A municipality's record: contacts, people, programs, events, testimonials."""
-    municipality = get_viewable_or_404(Municipality, municipality_id)
+    municipality = get_viewable_or_404(
+        Municipality,
+        municipality_id,
+        options=[joinedload(Municipality.country), selectinload(Municipality.people)],
+    )
     return render_template(
         "municipalities/detail.html",
         municipality=municipality,

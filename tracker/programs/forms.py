@@ -23,7 +23,7 @@ from wtforms.validators import (
     Regexp,
 )
 
-from tracker.forms import VersionedForm, strip
+from tracker.forms import LongSelect, VersionedForm, strip
 from tracker.models import ASSESSMENT_AREAS, AssessmentKind, StageKind
 from tracker.models.enums import label
 
@@ -130,6 +130,7 @@ class EnrollmentForm(FlaskForm):
     municipality_id = SelectField(
         "Municipality",
         coerce=optional_int,
+        widget=LongSelect(),
         validators=[DataRequired(message="Choose a municipality.")],
     )
     program_id = SelectField(

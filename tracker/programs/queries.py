@@ -6,13 +6,24 @@ of municipalities and ``GET /api/v1/enrollments`` alike, so they always agree.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, distinct, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import (
+    Float,
+    Select,
+    cast,
+    distinct,
+    exists,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from tracker.cache import cached
 from tracker.extensions import db
 from tracker.lists import Sorting, int_arg, matches, search_text
 from tracker.models import (
@@ -27,6 +38,7 @@ from tracker.models import (
     User,
 )
 from tracker.models.programs import describe_days
+from tracker.sql import days_between
 
 ENROLLMENT_SORTING = Sorting(
     columns={
@@ -47,6 +59,16 @@ def _code(args: Mapping[str, str], name: str, max_length: int = 40) -> str | Non
     return raw if raw and len(raw) <= max_length else None
 
 
+# The tables each sort key needs joined (the filters select ids instead).
+_SORT_JOINS = {
+    "municipality": (Enrollment.municipality,),
+    "country": (Enrollment.municipality, Municipality.country),
+    "program": (Enrollment.program,),
+    "stage": (Enrollment.current_stage,),
+    "cohort": (Enrollment.cohort,),
+}
+
+
 def filtered_enrollments(args: Mapping[str, str], viewer: User | None = None) -> Select:
     """Enrollments matching the URL's filters, sorted, with what a list shows.
 
@@ -54,147 +76,55 @@ def filtered_enrollments(args: Mapping[str, str], viewer: User | None = None) ->
     ``cohort`` (id), ``year`` (the cohort's year), ``q`` (municipality or
     country name). A ``viewer`` who is not staff sees only their own
     municipality's enrollments.
+
+    The filters select ids (subqueries) and only the sort key's table is
+    joined, so the list's count reads the enrollment table alone; what a row
+    shows is joined in for the page's rows only.
     """
-    query = (
-        select(Enrollment)
-        .join(Enrollment.municipality)
-        .join(Municipality.country)
-        .join(Enrollment.program)
-        .join(Enrollment.current_stage)
-        .outerjoin(Enrollment.cohort)
-        .options(
-            selectinload(Enrollment.municipality).selectinload(Municipality.country),
-            selectinload(Enrollment.program),
-            selectinload(Enrollment.cohort),
-            selectinload(Enrollment.current_stage),
-            selectinload(Enrollment.stage_changes),
-        )
+    query = select(Enrollment).options(
+        joinedload(Enrollment.municipality, innerjoin=True).joinedload(
+            Municipality.country, innerjoin=True
+        ),
+        joinedload(Enrollment.program, innerjoin=True),
+        joinedload(Enrollment.cohort),
+        joinedload(Enrollment.current_stage, innerjoin=True),
+        selectinload(Enrollment.stage_changes),
     )
     if viewer is not None and not viewer.is_staff:
         query = query.where(Enrollment.municipality_id == viewer.municipality_id)
     if program := _code(args, "program", 10):
-        query = query.where(Program.code == program.upper())
+        program_id = select(Program.id).where(Program.code == program.upper())
+        query = query.where(Enrollment.program_id == program_id.scalar_subquery())
     if stage := _code(args, "stage"):
-        query = query.where(Stage.code == stage)
+        query = query.where(
+            Enrollment.current_stage_id.in_(select(Stage.id).where(Stage.code == stage))
+        )
     if country := _code(args, "country", 2):
-        query = query.where(Country.code == country.upper())
+        query = query.where(
+            Enrollment.municipality_id.in_(
+                select(Municipality.id)
+                .join(Municipality.country)
+                .where(Country.code == country.upper())
+            )
+        )
     if (cohort := int_arg(args, "cohort")) is not None:
         query = query.where(Enrollment.cohort_id == cohort)
     if (year := int_arg(args, "year")) is not None:
-        query = query.where(Cohort.year == year)
+        query = query.where(
+            Enrollment.cohort_id.in_(select(Cohort.id).where(Cohort.year == year))
+        )
     if text := search_text(args):
-        query = query.where(matches(text, Municipality.name, Country.name))
-    return ENROLLMENT_SORTING.apply(query, args)
-
-
-@dataclass
-class ProgramFigures:
-    """How many municipalities stand where in one program."""
-
-    by_stage: dict[int, int] = field(default_factory=dict)
-    countries: int = 0
-    total: int = 0
-    at_first_stage: int = 0
-    taking_part: int = 0  # past the first stage, not withdrawn (includes completed)
-    completed: int = 0
-    withdrawn: int = 0
-
-
-def figures_by_program(programs: list[Program]) -> dict[int, ProgramFigures]:
-    """Stage counts and countries for each program, in two queries whatever the size.
-
-    The programs' stages must be loaded (they classify the counts).
-    """
-    figures = {program.id: ProgramFigures() for program in programs}
-    ids = list(figures)
-    rows = db.session.execute(
-        select(Enrollment.program_id, Enrollment.current_stage_id, func.count())
-        .where(Enrollment.program_id.in_(ids))
-        .group_by(Enrollment.program_id, Enrollment.current_stage_id)
-    )
-    for program_id, stage_id, count in rows:
-        figures[program_id].by_stage[stage_id] = count
-    countries = db.session.execute(
-        select(Enrollment.program_id, func.count(distinct(Municipality.country_id)))
-        .join(Enrollment.municipality)
-        .where(Enrollment.program_id.in_(ids))
-        .group_by(Enrollment.program_id)
-    )
-    for program_id, count in countries:
-        figures[program_id].countries = count
-    for program in programs:
-        result = figures[program.id]
-        first = program.first_stage
-        for stage in program.stages:
-            count = result.by_stage.get(stage.id, 0)
-            result.total += count
-            if stage.kind == StageKind.WITHDRAWN:
-                result.withdrawn += count
-            elif stage is first:
-                result.at_first_stage += count
-            else:
-                result.taking_part += count
-            if stage.kind == StageKind.COMPLETED:
-                result.completed += count
-    return figures
-
-
-def programs_with_stages() -> list[Program]:
-    return list(
-        db.session.scalars(
-            select(Program)
-            .options(selectinload(Program.stages), selectinload(Program.cohorts))
-            .order_by(Program.code)
-        )
-    )
-
-
-def program_by_code(code: str) -> Program | None:
-    """A program with its stages and cohorts loaded; codes match in any case."""
-    return db.session.scalar(
-        select(Program)
-        .where(Program.code == code.upper())
-        .options(selectinload(Program.stages), selectinload(Program.cohorts))
-    )
-
-
-def cohort_counts(program: Program) -> dict[int, int]:
-    """How many enrollments each of the program's cohorts holds."""
-    return dict(
-        db.session.execute(
-            select(Enrollment.cohort_id, func.count())
-            .where(
-                Enrollment.program_id == program.id, Enrollment.cohort_id.is_not(None)
+        query = query.where(
+            Enrollment.municipality_id.in_(
+                select(Municipality.id)
+                .join(Municipality.country)
+                .where(matches(text, Municipality.name, Country.name))
             )
-            .group_by(Enrollment.cohort_id)
-        ).all()
-    )
-
-
-def recent_stage_changes(
-    program: Program, viewer: User, limit: int = 10
-) -> list[StageChange]:
-    """The program's newest stage changes that ``viewer`` may see."""
-    query = (
-        select(StageChange)
-        .join(StageChange.enrollment)
-        .where(Enrollment.program_id == program.id)
-        .options(
-            selectinload(StageChange.enrollment).selectinload(Enrollment.municipality),
-            selectinload(StageChange.from_stage),
-            selectinload(StageChange.to_stage),
-            selectinload(StageChange.recorded_by),
         )
-        .order_by(
-            StageChange.effective_on.desc(),
-            StageChange.recorded_at.desc(),
-            StageChange.id.desc(),
-        )
-        .limit(limit)
-    )
-    if not viewer.is_staff:
-        query = query.where(Enrollment.municipality_id == viewer.municipality_id)
-    return list(db.session.scalars(query))
+    for relation in _SORT_JOINS.get(ENROLLMENT_SORTING.key(args).lstrip("-"), ()):
+        # Only the cohort may be missing.
+        query = query.join(relation, isouter=relation is Enrollment.cohort)
+    return ENROLLMENT_SORTING.apply(query, args)
 
 
 @dataclass(frozen=True)
@@ -213,35 +143,214 @@ class StageStay:
         return describe_days(round(self.average_days))
 
 
-def stage_durations(program: Program) -> dict[int, StageStay]:
-    """Average time spent in each stage, over stays that have ended.
+@dataclass
+class ProgramFigures:
+    """How many municipalities stand where in one program."""
 
-    Reads three columns per history row, in one query.
+    by_stage: dict[int, int] = field(default_factory=dict)
+    by_cohort: dict[int, int] = field(default_factory=dict)
+    # Per stage, the stays that have ended (only with ``with_stays=True``).
+    stays: dict[int, StageStay] = field(default_factory=dict)
+    countries: int = 0
+    total: int = 0
+    at_first_stage: int = 0
+    taking_part: int = 0  # past the first stage, not withdrawn (includes completed)
+    completed: int = 0
+    withdrawn: int = 0
+
+
+def _finished_stays(program_ids: list[int]) -> Select:
+    """Per program and stage: the stays that ended, and their average days.
+
+    A stay in a stage ends with the enrollment's next stage change; the
+    database pairs each change with the next one (``lead``), so no history
+    row travels to Python.
     """
-    rows = db.session.execute(
+    left_on = (
+        func.lead(StageChange.effective_on)
+        .over(
+            partition_by=StageChange.enrollment_id,
+            order_by=(StageChange.effective_on, StageChange.id),
+        )
+        .label("left_on")
+    )
+    stays = (
         select(
-            StageChange.enrollment_id,
+            Enrollment.program_id,
             StageChange.to_stage_id,
-            StageChange.effective_on,
+            StageChange.effective_on.label("entered_on"),
+            left_on,
         )
         .join(StageChange.enrollment)
-        .where(Enrollment.program_id == program.id)
-        .order_by(StageChange.enrollment_id, StageChange.effective_on, StageChange.id)
-    ).all()
-    stays: dict[int, list[int]] = defaultdict(list)
-    for current, following in zip(rows, rows[1:], strict=False):
-        if current.enrollment_id == following.enrollment_id:
-            stays[current.to_stage_id].append(
-                (following.effective_on - current.effective_on).days
-            )
-    return {
-        stage.id: StageStay(
-            stage.id,
-            len(stays[stage.id]),
-            sum(stays[stage.id]) / len(stays[stage.id]) if stays[stage.id] else None,
+        .where(Enrollment.program_id.in_(program_ids))
+        .subquery()
+    )
+    return (
+        select(
+            literal_column("'stay'").label("figure"),
+            stays.c.program_id,
+            stays.c.to_stage_id,
+            func.count(),
+            func.avg(days_between(stays.c.entered_on, stays.c.left_on)),
         )
-        for stage in program.stages
-    }
+        .where(stays.c.left_on.is_not(None))
+        .group_by(stays.c.program_id, stays.c.to_stage_id)
+    )
+
+
+def figures_by_program(
+    programs: list[Program], *, with_stays: bool = False
+) -> dict[int, ProgramFigures]:
+    """Stage and cohort counts and countries for each program, in one statement
+    whatever the size; ``with_stays`` adds the average stay in each stage.
+
+    Computed once per change of the data (``tracker.cache``). The programs'
+    stages must be loaded (they classify the counts).
+    """
+    return cached(
+        "program figures",
+        (tuple(program.id for program in programs), with_stays),
+        lambda: _compute_figures(programs, with_stays),
+    )
+
+
+def _compute_figures(
+    programs: list[Program], with_stays: bool
+) -> dict[int, ProgramFigures]:
+    figures = {program.id: ProgramFigures() for program in programs}
+    ids = list(figures)
+    in_programs = Enrollment.program_id.in_(ids)
+    no_average = cast(null(), Float)  # typed: PostgreSQL unions it with avg()
+    parts = [
+        select(
+            literal_column("'stage'").label("figure"),
+            Enrollment.program_id,
+            Enrollment.current_stage_id,
+            func.count(),
+            no_average,
+        )
+        .where(in_programs)
+        .group_by(Enrollment.program_id, Enrollment.current_stage_id),
+        select(
+            literal_column("'cohort'"),
+            Enrollment.program_id,
+            Enrollment.cohort_id,
+            func.count(),
+            no_average,
+        )
+        .where(in_programs, Enrollment.cohort_id.is_not(None))
+        .group_by(Enrollment.program_id, Enrollment.cohort_id),
+        select(
+            literal_column("'countries'"),
+            Enrollment.program_id,
+            null(),
+            func.count(distinct(Municipality.country_id)),
+            no_average,
+        )
+        .join(Enrollment.municipality)
+        .where(in_programs)
+        .group_by(Enrollment.program_id),
+    ]
+    if with_stays:
+        parts.append(_finished_stays(ids))
+    for figure, program_id, key, count, average in db.session.execute(
+        union_all(*parts)
+    ):
+        result = figures[program_id]
+        if figure == "stage":
+            result.by_stage[key] = count
+        elif figure == "cohort":
+            result.by_cohort[key] = count
+        elif figure == "countries":
+            result.countries = count
+        else:
+            result.stays[key] = StageStay(key, count, float(average))
+    for program in programs:
+        result = figures[program.id]
+        first = program.first_stage
+        for stage in program.stages:
+            count = result.by_stage.get(stage.id, 0)
+            result.total += count
+            if stage.kind == StageKind.WITHDRAWN:
+                result.withdrawn += count
+            elif stage is first:
+                result.at_first_stage += count
+            else:
+                result.taking_part += count
+            if stage.kind == StageKind.COMPLETED:
+                result.completed += count
+            if with_stays:
+                result.stays.setdefault(stage.id, StageStay(stage.id, 0, None))
+    return figures
+
+
+def programs_with_stages() -> list[Program]:
+    return list(
+        db.session.scalars(
+            select(Program)
+            .options(selectinload(Program.stages), selectinload(Program.cohorts))
+            .order_by(Program.code)
+        )
+    )
+
+
+def program_by_code(code: str) -> Program | None:
+    """A program with its stages and cohorts loaded; codes match in any case.
+
+    One query: a program has a handful of stages and cohorts, so joining both
+    lists in costs less than a round trip each.
+    """
+    return (
+        db.session.execute(
+            select(Program)
+            .where(Program.code == code.upper())
+            .options(joinedload(Program.stages), joinedload(Program.cohorts))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
+
+
+def recent_stage_changes(
+    program: Program, viewer: User, limit: int = 10
+) -> list[StageChange]:
+    """The program's newest stage changes that ``viewer`` may see (one query)."""
+    if viewer.is_staff:
+        # Walk the newest changes of all programs (an index, in order) and
+        # keep this program's: it stops after ``limit`` rows, however long
+        # the history is.
+        visible = exists().where(
+            Enrollment.id == StageChange.enrollment_id,
+            Enrollment.program_id == program.id,
+        )
+    else:
+        # A contact sees their municipality's one enrollment in the program.
+        visible = StageChange.enrollment_id.in_(
+            select(Enrollment.id).where(
+                Enrollment.program_id == program.id,
+                Enrollment.municipality_id == viewer.municipality_id,
+            )
+        )
+    return list(
+        db.session.scalars(
+            select(StageChange)
+            .where(visible)
+            .options(
+                joinedload(StageChange.enrollment, innerjoin=True).joinedload(
+                    Enrollment.municipality, innerjoin=True
+                ),
+                joinedload(StageChange.from_stage),
+                joinedload(StageChange.to_stage, innerjoin=True),
+                joinedload(StageChange.recorded_by),
+            )
+            .order_by(
+                StageChange.effective_on.desc(),
+                StageChange.recorded_at.desc(),
+                StageChange.id.desc(),
+            )
+            .limit(limit)
+        )
+    )
 
 
 def municipality_enrollments(municipality_id: int) -> list[Enrollment]:
@@ -257,18 +366,23 @@ def municipality_enrollments(municipality_id: int) -> list[Enrollment]:
             .join(Enrollment.program)
             .where(Enrollment.municipality_id == municipality_id)
             .options(
-                selectinload(Enrollment.program),
-                selectinload(Enrollment.cohort),
-                selectinload(Enrollment.current_stage),
-                selectinload(Enrollment.stage_changes).options(
-                    selectinload(StageChange.from_stage),
-                    selectinload(StageChange.to_stage),
-                    selectinload(StageChange.recorded_by),
-                ),
+                contains_eager(Enrollment.program),
+                joinedload(Enrollment.cohort),
+                joinedload(Enrollment.current_stage, innerjoin=True),
+                _stage_history(),
                 selectinload(Enrollment.assessments),
             )
             .order_by(Program.code, Enrollment.id)
         )
+    )
+
+
+def _stage_history():
+    """Load enrollments' stage changes with their stages and recorder: one query."""
+    return selectinload(Enrollment.stage_changes).options(
+        joinedload(StageChange.from_stage),
+        joinedload(StageChange.to_stage, innerjoin=True),
+        joinedload(StageChange.recorded_by),
     )
 
 
@@ -278,15 +392,13 @@ def enrollment_for_page(enrollment_id: int) -> Enrollment | None:
         select(Enrollment)
         .where(Enrollment.id == enrollment_id)
         .options(
-            selectinload(Enrollment.municipality).selectinload(Municipality.country),
-            selectinload(Enrollment.program).selectinload(Program.stages),
-            selectinload(Enrollment.cohort),
-            selectinload(Enrollment.current_stage),
-            selectinload(Enrollment.stage_changes).options(
-                selectinload(StageChange.from_stage),
-                selectinload(StageChange.to_stage),
-                selectinload(StageChange.recorded_by),
+            joinedload(Enrollment.municipality, innerjoin=True).joinedload(
+                Municipality.country, innerjoin=True
             ),
+            joinedload(Enrollment.program, innerjoin=True).selectinload(Program.stages),
+            joinedload(Enrollment.cohort),
+            joinedload(Enrollment.current_stage, innerjoin=True),
+            _stage_history(),
             selectinload(Enrollment.assessments),
         )
     )

@@ -36,13 +36,11 @@ from tracker.models import (
 from tracker.programs import leaders
 from tracker.programs.forms import CohortForm, ProgramForm, StageForm
 from tracker.programs.queries import (
-    cohort_counts,
     figures_by_program,
     filtered_enrollments,
     program_by_code,
     programs_with_stages,
     recent_stage_changes,
-    stage_durations,
 )
 from tracker.testimonials.queries import visible_testimonials
 
@@ -83,14 +81,14 @@ def detail(code: str | None = None, program_id: int | None = None):
     args.setdefault("sort", "stage")
     page = paginate(filtered_enrollments(args, current_user), request.args)
     leader_rows = leaders.training_progress(program) if program.tracks_training else []
-    figures = figures_by_program([program])[program.id]
+    figures = figures_by_program([program], with_stays=True)[program.id]
     return render_template(
         "programs/detail.html",
         program=program,
         figures=figures,
         stage_counts=[figures.by_stage.get(stage.id, 0) for stage in program.stages],
-        durations=stage_durations(program),
-        cohort_counts=cohort_counts(program),
+        durations=figures.stays,
+        cohort_counts=figures.by_cohort,
         page=page,
         sort=args["sort"],
         recent_changes=recent_stage_changes(program, current_user),

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, jsonify, render_template
 
 from tracker.auth.permissions import public
+from tracker.cache import cached
 from tracker.dashboards.downloads import csv_response
 from tracker.dashboards.figures import program_funnels
 from tracker.dashboards.queries import (
@@ -22,12 +23,22 @@ bp = Blueprint("public", __name__)
 @public
 def home():
     """The public home page: what the program has achieved, in figures."""
-    reference = reference_data()
     filters = Filters()
+
+    def compute() -> dict:
+        reference = reference_data()
+        counts = enrollment_counts(filters)
+        return {
+            "figures": run_scalars(public_scalars(filters)),
+            "funnels": program_funnels(reference, filters, counts, []),
+        }
+
+    # The figures change with the data and with the day (events held so far).
+    # Featured testimonials stay outside the cache: ORM rows must not outlive
+    # their session. One query.
     return render_template(
         "public/home.html",
-        figures=run_scalars(public_scalars(filters)),
-        funnels=program_funnels(reference, filters, enrollment_counts(filters), []),
+        **cached("home", filters.today, compute),
         featured=featured_testimonials(limit=3),
     )
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import ColumnElement, Select, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import ColumnElement, Select, exists, or_, select
+from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
 from tracker.lists import Sorting, choice_arg, int_arg, matches, search_text
@@ -54,12 +54,17 @@ APPROVED = Testimonial.status == TestimonialStatus.APPROVED
 
 
 def _with_relations(query: Select) -> Select:
-    """Eager-load what list pages show, so their cost does not grow with rows."""
+    """Eager-load what list pages show, so their cost does not grow with rows.
+
+    Each is a many-to-one: joined into the same statement, one query in all.
+    """
     return query.options(
-        selectinload(Testimonial.municipality).selectinload(Municipality.country),
-        selectinload(Testimonial.program),
-        selectinload(Testimonial.event),
-        selectinload(Testimonial.submitted_by),
+        joinedload(Testimonial.municipality, innerjoin=True).joinedload(
+            Municipality.country, innerjoin=True
+        ),
+        joinedload(Testimonial.program),
+        joinedload(Testimonial.event),
+        joinedload(Testimonial.submitted_by),
     )
 
 
@@ -73,7 +78,11 @@ def visible_to(user: User) -> ColumnElement[bool] | None:
 
 
 def _filters(query: Select, args: Mapping[str, str]) -> Select:
-    """The filters every testimonial list understands: program, event, country, q."""
+    """The filters every testimonial list understands: program, event, country, q.
+
+    Place filters select municipality ids (subqueries) instead of joining, so
+    an unfiltered list, and its count, read the testimonial table alone.
+    """
     program_id = int_arg(args, "program")
     if program_id is not None:
         query = query.where(Testimonial.program_id == program_id)
@@ -82,26 +91,39 @@ def _filters(query: Select, args: Mapping[str, str]) -> Select:
         query = query.where(Testimonial.event_id == event_id)
     country = (args.get("country") or "").strip().upper()
     if country:
-        query = query.where(Country.code == country[:2])
+        query = query.where(
+            Testimonial.municipality_id.in_(
+                select(Municipality.id)
+                .join(Municipality.country)
+                .where(Country.code == country[:2])
+            )
+        )
     municipality_id = int_arg(args, "municipality")
     if municipality_id is not None:
         query = query.where(Testimonial.municipality_id == municipality_id)
     text = search_text(args)
     if text:
         query = query.where(
-            matches(
-                text,
-                Testimonial.quote,
-                Testimonial.author_name,
-                Testimonial.author_position,
-                Municipality.name,
+            or_(
+                matches(
+                    text,
+                    Testimonial.quote,
+                    Testimonial.author_name,
+                    Testimonial.author_position,
+                ),
+                Testimonial.municipality_id.in_(
+                    select(Municipality.id).where(matches(text, Municipality.name))
+                ),
             )
         )
     return query
 
 
-def _joined() -> Select:
-    return select(Testimonial).join(Testimonial.municipality).join(Municipality.country)
+def _sorted(query: Select, args: Mapping[str, str]) -> Select:
+    """``query`` in the requested order (joining the municipality to sort by it)."""
+    if SORTING.key(args).lstrip("-") == "municipality":
+        query = query.join(Testimonial.municipality)
+    return SORTING.apply(query, args)
 
 
 def filtered_testimonials(
@@ -112,7 +134,7 @@ def filtered_testimonials(
 
     ``own_municipality`` keeps only the viewer's municipality's (a contact's list).
     """
-    query = _filters(_joined(), args)
+    query = _filters(select(Testimonial), args)
     condition = visible_to(viewer)
     if condition is not None:
         query = query.where(condition)
@@ -126,7 +148,7 @@ def filtered_testimonials(
         query = query.where(Testimonial.is_featured)
     elif featured in ("0", "false", "no"):
         query = query.where(~Testimonial.is_featured)
-    return _with_relations(SORTING.apply(query, args))
+    return _with_relations(_sorted(query, args))
 
 
 def public_testimonials(args: Mapping[str, str]) -> Select:
@@ -135,7 +157,7 @@ def public_testimonials(args: Mapping[str, str]) -> Select:
     An event filter only matches public events: an internal event is never
     revealed by what a filter finds.
     """
-    query = _filters(_joined().where(APPROVED), args)
+    query = _filters(select(Testimonial).where(APPROVED), args)
     if int_arg(args, "event") is not None:
         query = query.join(Testimonial.event).where(Event.is_public)
     return _with_relations(
@@ -300,8 +322,20 @@ def filter_options(viewer: User) -> dict[str, list]:
         }
     return {
         "programs": list(db.session.scalars(select(Program).order_by(Program.code))),
+        # Only events some testimonial is about: any other would filter the
+        # list down to nothing, and listing every event grows with the data.
         "events": list(
-            db.session.scalars(select(Event).order_by(Event.starts_on.desc()))
+            db.session.scalars(
+                select(Event)
+                .where(
+                    Event.id.in_(
+                        select(Testimonial.event_id).where(
+                            Testimonial.event_id.is_not(None)
+                        )
+                    )
+                )
+                .order_by(Event.starts_on.desc())
+            )
         ),
         "countries": list(
             db.session.scalars(
@@ -312,13 +346,20 @@ def filter_options(viewer: User) -> dict[str, list]:
 
 
 def public_filter_options() -> dict[str, list]:
-    """What the public page's filters offer: only what approved ones are about."""
-    about = select(Testimonial).where(APPROVED)
+    """What the public page's filters offer: only what approved ones are about.
+
+    Each choice is probed for an approved testimonial through an index
+    (``EXISTS``), rather than by reading every approved testimonial.
+    """
+
+    def approved_about(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+        return exists().where(APPROVED, condition)
+
     return {
         "programs": list(
             db.session.scalars(
                 select(Program)
-                .where(Program.id.in_(about.with_only_columns(Testimonial.program_id)))
+                .where(approved_about(Testimonial.program_id == Program.id))
                 .order_by(Program.code)
             )
         ),
@@ -326,8 +367,7 @@ def public_filter_options() -> dict[str, list]:
             db.session.scalars(
                 select(Event)
                 .where(
-                    Event.is_public,
-                    Event.id.in_(about.with_only_columns(Testimonial.event_id)),
+                    Event.is_public, approved_about(Testimonial.event_id == Event.id)
                 )
                 .order_by(Event.starts_on.desc())
             )
@@ -336,12 +376,10 @@ def public_filter_options() -> dict[str, list]:
             db.session.scalars(
                 select(Country)
                 .where(
-                    Country.id.in_(
-                        select(Municipality.country_id)
-                        .join(
-                            Testimonial, Testimonial.municipality_id == Municipality.id
-                        )
-                        .where(APPROVED)
+                    exists().where(
+                        Municipality.country_id == Country.id,
+                        Testimonial.municipality_id == Municipality.id,
+                        APPROVED,
                     )
                 )
                 .order_by(Country.name)
