@@ -15,7 +15,9 @@ then measures in one run, on this machine, for SQLite and PostgreSQL:
   minus its RSS before.
 
 It prints one table per database and writes bench/results.json and
-bench/results.md. Not part of ``make test``: timing belongs here.
+bench/results.md; ``--runs 3`` reports the median of three runs (absolute
+times on a shared machine are noisy). Not part of ``make test``: timing
+belongs here.
 """
 
 from __future__ import annotations
@@ -690,30 +692,67 @@ def attempt(step, *args) -> dict[str, Any]:
         return {"error": f"{step.__name__} failed: {error!r}"}
 
 
+def median_entry(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One run's shape, every number the median over ``runs`` (of one database).
+
+    The absolute figures of a shared machine are noisy: the README reports
+    the median of three runs (``--runs 3``).
+    """
+
+    def merge(items: list[Any]) -> Any:
+        first = items[0]
+        if isinstance(first, dict):
+            return {
+                key: merge([item[key] for item in items if key in item])
+                for key in first
+            }
+        if isinstance(first, bool) or not isinstance(first, int | float):
+            return first
+        return round(statistics.median(items), 2)
+
+    return merge(runs)
+
+
+def measure(kind: str, options: argparse.Namespace) -> dict[str, Any]:
+    print(f"[{kind}] measuring pages ...", flush=True)
+    entry = {
+        "small": measure_pages(kind, 0.1, options.requests),
+        "large": measure_pages(kind, 1.0, options.requests),
+    }
+    print(f"[{kind}] throughput and memory ...", flush=True)
+    entry["throughput"] = attempt(throughput, kind, 1.0, options.wrk_seconds)
+    entry["export_memory"] = attempt(export_memory, kind, 1.0)
+    return entry
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--wrk-seconds", type=int, default=10)
+    parser.add_argument(
+        "--runs", type=int, default=1, help="report the median of this many runs"
+    )
     options = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     results: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "targets": TARGETS,
+        "runs": options.runs,
     }
     report: list[str] = []
+    if options.runs > 1:
+        report += [f"Median of {options.runs} runs.", ""]
     for kind in options.databases.split(","):
-        entry: dict[str, Any] = {"builds": {}}
+        builds = {}
         for scale in (0.1, 1.0):
             print(f"[{kind}] database at scale {scale} ...", flush=True)
-            entry["builds"][str(scale)] = build_database(kind, scale)
-        print(f"[{kind}] measuring pages ...", flush=True)
-        entry["small"] = measure_pages(kind, 0.1, options.requests)
-        entry["large"] = measure_pages(kind, 1.0, options.requests)
-        print(f"[{kind}] throughput and memory ...", flush=True)
-        entry["throughput"] = attempt(throughput, kind, 1.0, options.wrk_seconds)
-        entry["export_memory"] = attempt(export_memory, kind, 1.0)
+            builds[str(scale)] = build_database(kind, scale)
+        runs = [measure(kind, options) for _ in range(options.runs)]
+        entry = {"builds": builds, **median_entry(runs)}
+        if options.runs > 1:
+            entry["each_run"] = runs
         results[kind] = entry
         report += table(kind, entry["small"], entry["large"]) + [""]
         report += summary(entry) + [""]
