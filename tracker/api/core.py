@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, jsonify, request
 from sqlalchemy import Select, func, literal_column, select
 
 from tracker.extensions import db
@@ -95,7 +95,3 @@ def paginated(query: Select, serialize: Callable[[Any], dict[str, Any]]):
             "per_page": per_page,
         }
     )
-
-
-def not_found():
-    abort(404)
