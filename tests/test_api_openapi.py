@@ -15,8 +15,9 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from tests.fixtures.dashboards import build_dataset, ids_for_parameter
-from tracker.api import openapi, stats
+from tracker.api import openapi
 from tracker.audit import acting_as
+from tracker.dashboards import api as stats
 from tracker.extensions import db
 from tracker.models import ApiToken, Role, User
 

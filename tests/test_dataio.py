@@ -10,7 +10,6 @@ from datetime import date
 from sqlalchemy import func, select
 
 from tracker.dataio.kinds import KINDS, export_rows, import_csv
-from tracker.dataio.tabular import csv_chunks
 from tracker.extensions import db
 from tracker.models import (
     Attendance,
@@ -23,6 +22,7 @@ from tracker.models import (
     Person,
     Role,
 )
+from tracker.tabular import csv_chunks
 
 
 def _build_world() -> None:

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
+from tracker.admin.seed import DEMO_PASSWORD
 from tracker.audit import acting_as
 from tracker.extensions import db
 from tracker.seed import seed_demo
-from tracker.seed.accounts import DEMO_PASSWORD
 
 STAFF_MENU = {
     "Municipalities",

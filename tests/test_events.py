@@ -7,6 +7,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -930,16 +931,23 @@ def test_demo_data_shows_seoul_with_its_agenda_and_representatives(
 def test_every_event_page_of_the_demo_renders(client, runner, login_as, app):
     _seed(app, runner)
     with app.app_context():
-        ids = db.session.scalars(select(Event.id)).all()
+        titles = dict(db.session.execute(select(Event.id, Event.title)).all())
+        ids = list(titles)
         upcoming = db.session.scalars(
             select(Event.id).where(Event.starts_on > date.today())
         ).all()
     assert upcoming
     login_as(Role.ADMIN)
+    for event_id, title in titles.items():
+        page = client.get(f"/events/{event_id}")
+        assert page.status_code == 200
+        assert f">{escape(title)}</h1>" in page.get_data(as_text=True), title
+        sheet = client.get(f"/events/{event_id}/sign-in-sheet")
+        assert sheet.status_code == 200
+        assert str(escape(title)) in sheet.get_data(as_text=True), title
+    listed = client.get("/events/?per_page=100").get_data(as_text=True)
     for event_id in ids:
-        assert client.get(f"/events/{event_id}").status_code == 200
-        assert client.get(f"/events/{event_id}/sign-in-sheet").status_code == 200
-    assert client.get("/events/?per_page=100").status_code == 200
+        assert f'href="/events/{event_id}"' in listed
 
 
 def test_today_moves_events_from_upcoming_to_past(make_event, app):

@@ -41,9 +41,9 @@ from werkzeug.routing import Rule
 from tests.conftest import PASSWORD, TrackerClient
 from tests.fixtures.security import build_world, row_counts, url_for_rule
 from tracker.auth.password_links import make_token
-from tracker.auth.permissions import PUBLIC
 from tracker.extensions import db
 from tracker.models import AuditEntry, Base, Role, User
+from tracker.permissions import PUBLIC
 
 # Tables the audit listener skips by design (the audit trail itself, and
 # notifications, which follow from audited changes): row changes there are
@@ -543,8 +543,8 @@ def test_the_battery_catches_500s_and_partial_or_unaudited_writes():
 
     from tests.conftest import TEST_CONFIG
     from tracker import create_app
-    from tracker.auth.permissions import public
     from tracker.models import Country
+    from tracker.permissions import public
 
     app = create_app(
         {**TEST_CONFIG, "TESTING": False, "SQLALCHEMY_DATABASE_URI": "sqlite://"}

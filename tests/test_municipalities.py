@@ -12,7 +12,6 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
 from tracker import models
-from tracker.api.places import OPENAPI_PATHS, OPENAPI_SCHEMAS
 from tracker.extensions import db
 from tracker.forms import STALE_MESSAGE
 from tracker.models import (
@@ -31,6 +30,7 @@ from tracker.models import (
     StageKind,
     TestimonialStatus,
 )
+from tracker.municipalities.api import OPENAPI_PATHS, OPENAPI_SCHEMAS
 
 
 def version_in(html: bytes) -> str:
@@ -583,20 +583,24 @@ def test_a_write_conflict_sqlite_reports_as_locked_is_a_stale_edit(
 ):
     """SQLite (WAL) refuses the loser of a true race with "database is locked"
     before the version check can run; the user sees the stale message."""
-    import tracker.municipalities.forms as forms
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
 
-    def locked(form):
+    def locked(session):
         raise OperationalError(
             "UPDATE municipality", {}, sqlite3.OperationalError("database is locked")
         )
 
-    monkeypatch.setattr(forms, "commit_or_stale", locked)
     rijeka = places["rijeka"]
     login_as(Role.COORDINATOR)
     url = f"/municipalities/{rijeka}/contact"
-    response = client.post_form(
-        url, {"version_id": version_in(client.get(url).data), "phone": "+385 1"}
-    )
+    version = version_in(client.get(url).data)
+    # The database refuses the commit itself, as SQLite does to a race's loser.
+    event.listen(Session, "before_commit", locked)
+    try:
+        response = client.post_form(url, {"version_id": version, "phone": "+385 1"})
+    finally:
+        event.remove(Session, "before_commit", locked)
     assert response.status_code == 409
     assert STALE_MESSAGE in response.get_data(True)
     assert municipality(app, rijeka).phone == ""

@@ -8,10 +8,10 @@ import jsonschema
 import pytest
 from sqlalchemy import func, select
 
-from tracker.api.places import OPENAPI_PATHS, OPENAPI_SCHEMAS
 from tracker.extensions import db
 from tracker.forms import STALE_MESSAGE
 from tracker.models import Person, Role
+from tracker.municipalities.api import OPENAPI_PATHS, OPENAPI_SCHEMAS
 
 
 def version_in(html: bytes) -> str:
@@ -201,7 +201,7 @@ def test_email_must_be_unique_whatever_its_case(client, login_as, app, staff):
 def test_a_racing_duplicate_email_is_caught_by_the_database(
     client, login_as, app, staff, monkeypatch
 ):
-    from tracker.municipalities.forms import PersonForm
+    from tracker.people.forms import PersonForm
 
     monkeypatch.setattr(PersonForm, "validate_email", lambda form, field: None)
     login_as(Role.ADMIN)

@@ -20,6 +20,8 @@ from tests.fixtures.programs import (
     build_program,
     stage_id,
 )
+from tracker.enrollments import services
+from tracker.enrollments.queries import municipality_enrollments
 from tracker.extensions import db
 from tracker.models import (
     Assessment,
@@ -36,8 +38,7 @@ from tracker.models import (
     StageKind,
     User,
 )
-from tracker.programs import leaders, services
-from tracker.programs.queries import municipality_enrollments
+from tracker.programs import leaders
 
 LONG = "x" * 10_001
 SCRIPT = "<script>alert('x')</script>"

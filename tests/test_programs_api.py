@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from jsonschema import Draft202012Validator
 
-from tracker.api.programs import OPENAPI_PATHS, OPENAPI_SCHEMAS
 from tracker.extensions import db
 from tracker.models import ApiToken, Role, User
+from tracker.programs.api import OPENAPI_PATHS, OPENAPI_SCHEMAS
 
 
 def validator(name: str) -> Draft202012Validator:

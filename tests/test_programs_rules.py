@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.fixtures.programs import ACP_STAGES, SCORES, build_enrollment, build_program
+from tracker.enrollments import services
 from tracker.extensions import db
 from tracker.models import (
     Assessment,
@@ -24,7 +25,6 @@ from tracker.models import (
     StageChange,
 )
 from tracker.models.programs import InvalidTransition, describe_days
-from tracker.programs import services
 
 TODAY = date(2020, 6, 1)
 

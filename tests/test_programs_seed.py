@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from tracker.admin.seed import DEMO_PASSWORD
 from tracker.audit import acting_as
 from tracker.extensions import db
 from tracker.models import (
@@ -20,7 +21,6 @@ from tracker.models import (
     User,
 )
 from tracker.seed import seed_demo
-from tracker.seed.accounts import DEMO_PASSWORD
 
 ACP_COHORT_I = {
     "Kuçovë",

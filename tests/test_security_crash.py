@@ -12,7 +12,7 @@ function ``(session) -> None`` that calls it, e.g. for the bulk stage change:
 
     ("bulk stage change", "tests.test_security_crash:bulk_move_everything"),
 
-with ``bulk_move_everything`` calling ``tracker.programs.services.bulk_move``.
+with ``bulk_move_everything`` calling ``tracker.enrollments.services.bulk_move``.
 An operation whose service does not exist yet is skipped, saying so.
 """
 
@@ -36,6 +36,7 @@ from tests.conftest import FAST_HASH, TEST_CONFIG
 from tests.fixtures.security import checksums
 from tracker import create_app
 from tracker.audit import acting_as, verify_chain
+from tracker.enrollments.services import enroll
 from tracker.extensions import db
 from tracker.models import (
     Country,
@@ -47,7 +48,6 @@ from tracker.models import (
     StageKind,
     User,
 )
-from tracker.programs.services import enroll
 
 pytestmark = pytest.mark.no_db_isolation
 
@@ -84,8 +84,8 @@ def delete_people(session) -> None:
 
 def bulk_move_everything(session) -> None:
     """Every enrollment moved to diagnosis at once, through the programs service."""
+    from tracker.enrollments.services import bulk_move
     from tracker.models import Enrollment, Program
-    from tracker.programs.services import bulk_move
 
     program = session.scalar(select(Program).where(Program.code == "ACP"))
     enrollments = list(session.scalars(select(Enrollment)))

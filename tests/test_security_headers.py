@@ -15,10 +15,10 @@ from flask import Flask
 from tests.conftest import PASSWORD, TEST_CONFIG, TrackerClient
 from tests.fixtures.security import build_world, url_for_rule
 from tracker import create_app
-from tracker.auth.permissions import public
 from tracker.config import ConfigurationError
 from tracker.extensions import db
 from tracker.models import Role, User
+from tracker.permissions import public
 
 STRONG_KEY = "f3c1d0a9b8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a3928170605f4e"
 

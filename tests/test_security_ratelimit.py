@@ -23,9 +23,9 @@ from sqlalchemy import select
 from tests.conftest import FAST_HASH, PASSWORD, TEST_CONFIG, TrackerClient
 from tracker import create_app
 from tracker.auth.password_links import make_token
-from tracker.auth.permissions import public
 from tracker.extensions import db, limiter
 from tracker.models import ApiToken, AuditEntry, Role, User, utcnow
+from tracker.permissions import public
 
 REDIS_URI = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 
@@ -112,10 +112,11 @@ def test_password_set_page_is_limited_per_ip(limited_app):
 
 
 def _api_url(app) -> str:
-    """A GET route of the API blueprint without arguments, or a stand-in."""
+    """A public GET route of the API blueprint without arguments, or a stand-in."""
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("api.") and "GET" in rule.methods:
-            if not rule.arguments:
+            view = app.view_functions[rule.endpoint]
+            if not rule.arguments and getattr(view, "access_rule", None) == "public":
                 return rule.rule
 
     @public

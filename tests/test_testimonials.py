@@ -18,7 +18,6 @@ from sqlalchemy import event, select
 
 from tests.conftest import PASSWORD, TrackerClient
 from tests.fixtures.testimonials import get_testimonial
-from tracker.api.testimonials import OPENAPI_PATHS, OPENAPI_SCHEMAS
 from tracker.audit import acting_as
 from tracker.extensions import db
 from tracker.models import (
@@ -31,6 +30,7 @@ from tracker.models import (
     User,
     utcnow,
 )
+from tracker.testimonials.api import OPENAPI_PATHS, OPENAPI_SCHEMAS
 from tracker.testimonials.queries import (
     featured_testimonials,
     visible_testimonials,
@@ -1184,8 +1184,10 @@ def test_a_submitted_testimonial_keeps_its_consent(
 
 
 def test_the_demo_seed_covers_every_state_and_runs_twice(app):
+    from tracker.admin import seed as accounts
     from tracker.models import Event, EventKind, Program
-    from tracker.seed import accounts, places, testimonials
+    from tracker.municipalities import seed as places
+    from tracker.testimonials import seed as testimonials
 
     with app.app_context():
         places.seed(db.session)

@@ -19,7 +19,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from tracker import audit, cli, errors, security, templating
     from tracker.config import load_config
-    from tracker.dataio import exports
     from tracker.extensions import csrf, db, limiter, login_manager, migrate
 
     load_config(app, test_config)
@@ -30,34 +29,38 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     security.init_app(app)
     templating.init_app(app)
-    assert audit  # the audit listeners register on import
+    audit.init_app(app)
 
     from tracker import (
         admin,
-        api,
         auth,
         dashboards,
+        enrollments,
         events,
         municipalities,
+        notifications,
+        people,
         programs,
         public,
         testimonials,
     )
+    from tracker.api import openapi
 
+    # One blueprint per domain: its name is its package's and its templates' folder.
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(municipalities.bp)
-    app.register_blueprint(municipalities.people_bp)
+    app.register_blueprint(people.bp)
     app.register_blueprint(programs.bp)
-    app.register_blueprint(programs.enrollments_bp)
+    app.register_blueprint(enrollments.bp)
     app.register_blueprint(events.bp)
     app.register_blueprint(testimonials.bp)
-    app.register_blueprint(testimonials.notifications_bp)
+    app.register_blueprint(notifications.bp)
     app.register_blueprint(dashboards.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(exports.bp)
+    app.register_blueprint(openapi.bp)
 
+    notifications.init_app(app)
     errors.register(app)
     cli.register(app)
     return app

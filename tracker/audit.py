@@ -125,7 +125,6 @@ def _keep_old_value(target, value, oldvalue, initiator):
     return value
 
 
-@event.listens_for(Mapper, "mapper_configured")
 def _track_old_values(mapper: Mapper, class_: type) -> None:
     """Load a column's old value before it is overwritten, so diffs show it.
 
@@ -144,7 +143,6 @@ def _track_old_values(mapper: Mapper, class_: type) -> None:
         )
 
 
-@event.listens_for(Session, "after_flush")
 def _audit_flush(session: Session, flush_context) -> None:
     """Turn what this flush wrote into audit entries, in the same transaction."""
     entries = []
@@ -173,6 +171,17 @@ def _audit_flush(session: Session, flush_context) -> None:
             )
     if entries:
         _append(session.connection(), entries)
+
+
+def init_app(app: object) -> None:
+    """Start auditing every flush (once per process, however many apps)."""
+    listeners = (
+        (Mapper, "mapper_configured", _track_old_values),
+        (Session, "after_flush", _audit_flush),
+    )
+    for target, name, listener in listeners:
+        if not event.contains(target, name, listener):
+            event.listen(target, name, listener)
 
 
 def record_event(

@@ -114,7 +114,7 @@ def seed_scale_command(scale: float) -> None:
     """Fill an EMPTY database with deterministic synthetic data for benchmarks."""
     import time
 
-    from tracker.seed.accounts import DEMO_PASSWORD
+    from tracker.admin.seed import DEMO_PASSWORD
     from tracker.seed.scale import seed_scale
 
     if not 0 < scale <= 10:

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import HiddenField, widgets
+from wtforms import (
+    Field,
+    HiddenField,
+    widgets,
+)
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    ValidationError,
+)
 
 from tracker.extensions import db
 
@@ -78,19 +88,40 @@ class VersionedForm(FlaskForm):
                 setattr(obj, name, field.data)
 
 
-def commit_or_stale(form: VersionedForm) -> bool:
-    """Commit; on a concurrent update, roll back and put the stale message on the form.
+def commit_or_stale(
+    form: FlaskForm | None = None, clash: Field | None = None, clash_message: str = ""
+) -> bool:
+    """Commit the request's changes: the one way every edit is saved.
 
-    The version check in ``is_stale`` catches a form opened on an older
-    version; this catches the race where both saves passed it at once.
+    A concurrent update becomes the stale message on ``form`` (the version
+    check in ``is_stale`` catches a form opened on an older version; this
+    catches the race where both saves passed it at once). When ``clash`` is
+    given, a unique constraint the form's own checks missed (a concurrent
+    save) becomes ``clash_message`` beside that field. Either way the session
+    is rolled back and False returned, never a 500.
     """
     try:
         db.session.commit()
+        return True
     except StaleDataError:
+        message = STALE_MESSAGE
+    except IntegrityError:
+        if clash is None:
+            raise
         db.session.rollback()
-        form.form_errors.append(STALE_MESSAGE)
+        clash.errors.append(clash_message)
         return False
-    return True
+    except OperationalError as error:
+        # SQLite in WAL mode refuses a write from a transaction whose snapshot
+        # another writer has moved past ("database is locked") instead of
+        # letting the version check run: for the user it is the same conflict.
+        if "database is locked" not in str(error.orig):
+            raise
+        message = STALE_MESSAGE
+    db.session.rollback()
+    if form is not None:
+        form.form_errors.append(message)
+    return False
 
 
 MAX_ID = 2**31 - 1  # integer keys are 32-bit on PostgreSQL
@@ -111,3 +142,51 @@ def blank_to_none(value: Any) -> Any:
 
 def strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+# The ids a database integer column holds: a larger number is no choice at
+# all, and PostgreSQL refuses to compare a column with it.
+MAX_ID = 2**31 - 1
+
+
+def optional_int(value: Any) -> int | None:
+    """Select-field coercion where the empty choice means "none"."""
+    if value in (None, "", "None"):
+        return None
+    number = int(value)
+    if not -MAX_ID <= number <= MAX_ID:
+        raise ValueError("Not a valid choice.")
+    return number
+
+
+def lower_blank_to_none(value: Any) -> Any:
+    """E-mail filter: trimmed, lower case, and NULL (not "") when empty."""
+    value = blank_to_none(value)
+    return value.lower() if isinstance(value, str) else value
+
+
+def http_url(form: FlaskForm, field: Any) -> None:
+    """Only http(s) addresses: the page links to them."""
+    if not field.data:
+        return
+    parts = urlsplit(field.data)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in field.data:
+        raise ValidationError(
+            "Enter a full web address starting with https://, "
+            "such as https://www.rijeka.hr."
+        )
+
+
+def form_status(form: FlaskForm) -> int:
+    """The status a re-shown form answers with: 409 when the record went stale."""
+    return 409 if STALE_MESSAGE in form.form_errors else 200
+
+
+def choices(
+    pairs: Iterable[tuple[Any, str]], group: str | None = None
+) -> list[SelectChoice]:
+    return [SelectChoice(str(value), text, optgroup=group) for value, text in pairs]
+
+
+def placeholder(text: str) -> list[SelectChoice]:
+    return [SelectChoice("", text)]

@@ -11,7 +11,7 @@ from flask import Flask, abort, g, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tracker.auth.permissions import refuse_undeclared_endpoints
+from tracker.permissions import refuse_undeclared_endpoints
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

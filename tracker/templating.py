@@ -7,10 +7,10 @@ from flask_login import current_user
 from jinja2 import pass_context
 from sqlalchemy import func, literal, select
 
-from tracker.auth.permissions import PUBLIC, access_rule_of
 from tracker.extensions import db
 from tracker.models import Notification, Role, SizeClass, Testimonial, TestimonialStatus
 from tracker.models.enums import label
+from tracker.permissions import PUBLIC, access_rule_of
 
 
 def init_app(app: Flask) -> None:

@@ -9,7 +9,7 @@ from flask import Blueprint, redirect, render_template_string, request
 from markupsafe import Markup
 from sqlalchemy import delete, select, text, update
 
-from tracker.auth.permissions import EDITORS, public, role_required
+from tracker.permissions import EDITORS, public, role_required
 from tracker.auth.safety import safe_next_url
 from tracker.extensions import csrf, db, limiter
 from tracker.models import AuditEntry, Municipality

@@ -8,10 +8,10 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import SelectChoice, SelectField, SubmitField
 
 from tracker.admin.routes import bp
-from tracker.auth.permissions import EDITORS, role_required
 from tracker.dataio.kinds import KINDS, template_csv
 from tracker.dataio.kinds import import_csv as run_import
 from tracker.extensions import db
+from tracker.permissions import EDITORS, role_required
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 

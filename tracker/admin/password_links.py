@@ -11,9 +11,9 @@ from flask import current_app, render_template, url_for
 from tracker.admin.routes import bp
 from tracker.audit import record_event
 from tracker.auth.password_links import make_token
-from tracker.auth.permissions import role_required
 from tracker.extensions import db
 from tracker.models import Role, User
+from tracker.permissions import role_required
 
 
 @bp.route("/users/<int:user_id>/password-link", methods=("POST",))

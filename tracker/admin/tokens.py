@@ -16,11 +16,11 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from tracker.admin.routes import bp
-from tracker.auth.permissions import role_required
 from tracker.extensions import db
 from tracker.forms import strip
 from tracker.lists import int_arg, paginate
 from tracker.models import ApiToken, Role, User, utcnow
+from tracker.permissions import role_required
 
 
 def _user_id(value) -> int:

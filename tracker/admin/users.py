@@ -28,9 +28,15 @@ from wtforms.validators import DataRequired, Email, Length, ValidationError
 from tracker.admin.routes import bp
 from tracker.audit import record_event
 from tracker.auth.passwords import MAX_LENGTH, hash_password, password_problems
-from tracker.auth.permissions import role_required
 from tracker.extensions import db
-from tracker.forms import LongSelect, VersionedForm, commit_or_stale, strip
+from tracker.forms import (
+    LongSelect,
+    VersionedForm,
+    commit_or_stale,
+    form_status,
+    optional_int,
+    strip,
+)
 from tracker.lists import (
     MAX_SEARCH_LENGTH,
     Sorting,
@@ -40,8 +46,8 @@ from tracker.lists import (
     search_text,
 )
 from tracker.models import Role, User
-from tracker.municipalities.forms import form_status, optional_int
 from tracker.municipalities.queries import municipality_choices
+from tracker.permissions import role_required
 
 USER_SORTING = Sorting(
     columns={

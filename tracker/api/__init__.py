@@ -1,6 +1,2 @@
-"""JSON API under /api/v1 (read-only). One module per domain adds its routes."""
-
-from tracker.api import events, openapi, places, programs, stats, testimonials  # noqa: F401
-from tracker.api.core import bp
-
-__all__ = ["bp"]
+"""JSON API under /api/v1: the shared core (``core.py``, ``schemas.py``) and the
+OpenAPI document (``openapi.py``), which lists every domain's ``api.py``."""

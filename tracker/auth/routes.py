@@ -27,10 +27,10 @@ from tracker.auth.passwords import (
     spend_verification_time,
     verify_password,
 )
-from tracker.auth.permissions import SIGNED_IN, public, role_required
 from tracker.auth.ratelimits import login_limit, password_set_limit
 from tracker.extensions import db, limiter, login_manager
 from tracker.models import ApiToken, User, utcnow
+from tracker.permissions import SIGNED_IN, public, role_required
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 

@@ -1,3 +1,5 @@
+"""Dashboards for managers: figures, charts, data quality, /api/v1/stats."""
+
 from tracker.dashboards.routes import bp
 
 __all__ = ["bp"]

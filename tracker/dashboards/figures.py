@@ -14,18 +14,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracker.cache import cached
-from tracker.dashboards.queries import (
-    ILTP_CODE,
+from tracker.dashboards.filters import (
     NO_COUNTRY,
     Filters,
     ProgramInfo,
     Reference,
     StageInfo,
+)
+from tracker.dashboards.scalars import ILTP_CODE, dashboard_scalars, run_scalars
+from tracker.dashboards.series import (
     assessment_means,
-    dashboard_scalars,
     enrollment_counts,
     participation_counts,
-    run_scalars,
     stage_medians,
     yearly_counts,
 )

@@ -1,33 +1,18 @@
 """The managers' dashboard: figures, charts, program funnels and data quality."""
 
-from flask import Blueprint, abort, render_template, request, url_for
-from werkzeug.routing import BuildError
+from flask import Blueprint, abort, render_template, request
 
-from tracker.auth.permissions import STAFF, role_required
-from tracker.dashboards.downloads import csv_response
 from tracker.dashboards.figures import CHART_NAMES, build_charts, build_dashboard
-from tracker.dashboards.queries import (
+from tracker.dashboards.filters import parse_filters, reference_data
+from tracker.dashboards.quality import (
     DATA_QUALITY_CHECKS,
     DATA_QUALITY_LIMIT,
     data_quality_lists,
-    parse_filters,
-    reference_data,
 )
+from tracker.permissions import STAFF, role_required
+from tracker.tabular import csv_response
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboard")
-
-
-@bp.app_template_global()
-def record_url(endpoint: str, **values) -> str | None:
-    """The URL of a record's page, or None while that page does not exist.
-
-    The data-quality lists link to pages other domains own; until they are
-    registered the record's name shows without a link instead of failing.
-    """
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
 
 
 @bp.before_request

@@ -9,8 +9,8 @@ from flask.cli import with_appcontext
 
 from tracker.audit import acting_as
 from tracker.dataio.kinds import KINDS, export_rows, import_csv
-from tracker.dataio.tabular import csv_chunks
 from tracker.extensions import db
+from tracker.tabular import csv_chunks
 
 KIND_CHOICE = click.Choice(sorted(KINDS))
 

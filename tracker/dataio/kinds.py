@@ -21,7 +21,6 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from tracker.dataio.tabular import uncell
 from tracker.models import (
     Attendance,
     Country,
@@ -32,6 +31,7 @@ from tracker.models import (
     ParticipationRole,
     Person,
 )
+from tracker.tabular import csv_chunks, uncell
 
 MAX_IMPORT_ROWS = 20_000
 
@@ -537,8 +537,5 @@ def import_csv(
 
 
 def template_csv(kind: Kind) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(kind.columns)
-    writer.writerow(kind.example)
-    return "\ufeff" + buffer.getvalue()
+    """An import file with the kind's columns and one example row."""
+    return "".join(csv_chunks(kind.columns, [kind.example]))

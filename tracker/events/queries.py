@@ -20,11 +20,12 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker.extensions import db
 from tracker.lists import Sorting, choice_arg, int_arg, matches, search_text
 from tracker.models import (
+    Attendance,
     Country,
     Event,
     EventKind,
@@ -282,3 +283,54 @@ def select_options() -> dict[str, list[Any]]:
         "programs": [(row.id, f"{row.code}: {row.name}") for row in programs],
         "municipalities": municipality_options(),
     }
+
+
+def filtered_participations(args) -> Select:
+    """Participations (filters: event, municipality, attendance) in the columns of
+    the import file (``KINDS["participations"]``), as plain rows.
+
+    One joined query streamed in batches, not ORM objects: an export of every
+    participation builds no object per row and no second query per batch.
+    """
+    event_country = aliased(Country)
+    home_country = aliased(Country)
+    query = (
+        select(
+            Event.title,
+            Event.kind,
+            Event.starts_on,
+            Event.ends_on,
+            Event.city,
+            event_country.code,
+            Person.full_name,
+            Person.email,
+            Person.position,
+            Municipality.name,
+            home_country.code,
+            Participation.role,
+            Participation.presentation_title,
+            Participation.attendance,
+        )
+        .select_from(Participation)
+        .join(Participation.event)
+        .outerjoin(event_country, event_country.id == Event.country_id)
+        .join(Participation.person)
+        .outerjoin(Participation.municipality)
+        .outerjoin(home_country, home_country.id == Municipality.country_id)
+    )
+    if (event_id := int_arg(args, "event")) is not None:
+        query = query.where(Participation.event_id == event_id)
+    if (municipality_id := int_arg(args, "municipality")) is not None:
+        query = query.where(Participation.municipality_id == municipality_id)
+    if attendance := choice_arg(args, "attendance", [a.value for a in Attendance]):
+        query = query.where(Participation.attendance == Attendance(attendance))
+    return query.order_by(Participation.id)
+
+
+# What an event's page (and its API record) shows, loaded with the event:
+# ``get_viewable_or_404(Event, event_id, EVENT_PAGE)``.
+EVENT_PAGE = (
+    joinedload(Event.country),
+    joinedload(Event.program),
+    selectinload(Event.sessions),
+)

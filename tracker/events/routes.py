@@ -11,16 +11,12 @@ Anonymous visitors see public events at ``/events/public``.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
-from datetime import date
 from itertools import groupby
 from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -28,32 +24,22 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import AnonymousUserMixin, current_user
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.audit import history_for
-from tracker.auth.permissions import (
-    EDITORS,
-    SIGNED_IN,
-    STAFF,
-    get_editable_or_403,
-    get_viewable_or_404,
-    public,
-    role_required,
-)
 from tracker.events import services
 from tracker.events.forms import (
     BulkAttendanceForm,
     EventForm,
     NewPersonParticipationForm,
-    ParticipationEditForm,
     ParticipationForm,
-    ProposalForm,
     SessionForm,
 )
+from tracker.events.io import EVENT_COLUMNS, event_row
 from tracker.events.queries import (
+    EVENT_PAGE,
     EVENT_SORTING,
     WHEN_CHOICES,
     event_filters,
@@ -61,7 +47,6 @@ from tracker.events.queries import (
     event_visibility,
     filtered_events,
     participant_counts,
-    people_of,
     search_people,
     select_options,
 )
@@ -69,49 +54,28 @@ from tracker.extensions import db
 from tracker.forms import commit_or_stale
 from tracker.lists import paginate
 from tracker.models import (
-    Attendance,
     Country,
     Event,
     EventKind,
     EventSession,
     Participation,
-    Person,
     Program,
-    Role,
-    User,
 )
-from tracker.testimonials.notifications import notify
+from tracker.permissions import (
+    EDITORS,
+    SIGNED_IN,
+    STAFF,
+    get_editable_or_403,
+    get_viewable_or_404,
+    role_required,
+)
+from tracker.tabular import export_response
 from tracker.testimonials.queries import visible_testimonials
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
-DUPLICATE_MESSAGE = "This person is already a participant of this event."
-
 
 # ---------------------------------------------------------------- helpers
-
-
-def _load_event(event_id: int) -> Event:
-    """The event with what its page shows, if the current user may see it."""
-    event = db.session.scalar(
-        select(Event)
-        .where(Event.id == event_id)
-        .options(
-            joinedload(Event.country),
-            joinedload(Event.program),
-            selectinload(Event.sessions),
-        )
-    )
-    if event is None or not event.can_view(current_user):
-        abort(404)
-    return event
-
-
-def _participation_of(event: Event, participation_id: int) -> Participation:
-    participation = db.get_or_404(Participation, participation_id)
-    if participation.event_id != event.id:
-        abort(404)
-    return participation
 
 
 def _session_of(event: Event, session_id: int) -> EventSession:
@@ -121,16 +85,7 @@ def _session_of(event: Event, session_id: int) -> EventSession:
     return agenda_item
 
 
-def _put_error(form, error: services.ParticipationError) -> None:
-    """Show a service's refusal beside its field, or above the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
-def _filter_options() -> dict[str, Any]:
+def filter_options() -> dict[str, Any]:
     return {
         "kinds": list(EventKind),
         "countries": db.session.execute(
@@ -223,7 +178,7 @@ def index():
         page=page,
         counts=counts,
         sort=EVENT_SORTING.key(request.args),
-        **_filter_options(),
+        **filter_options(),
     )
 
 
@@ -231,7 +186,7 @@ def index():
 @role_required(*SIGNED_IN)
 def detail(event_id: int):
     """An event: agenda, participants by place, presentations, attendance."""
-    return render_detail(_load_event(event_id))
+    return render_detail(get_viewable_or_404(Event, event_id, EVENT_PAGE))
 
 
 @bp.route("/new", methods=("GET", "POST"))
@@ -351,412 +306,10 @@ def delete_session(event_id: int, session_id: int):
     return redirect(url_for(".detail", event_id=event.id, _anchor="agenda"))
 
 
-# ---------------------------------------------------------------- participations
-
-
-@bp.route("/<int:event_id>/participants", methods=("POST",))
-@role_required(*EDITORS)
-def add_participation(event_id: int):
-    """Add a person found by the search to the event."""
-    event = get_editable_or_403(Event, event_id)
-    form = ParticipationForm()
-    form.fill_choices(select_options())
-    if form.validate_on_submit():
-        person = db.session.get(Person, form.person_id.data)
-        try:
-            if person is None:
-                raise services.ParticipationError(
-                    "Choose a person from the search results.", "person_id"
-                )
-            services.add_participation(
-                event,
-                person,
-                role=form.role.data,
-                attendance=form.attendance.data,
-                presentation_title=form.presentation_title.data,
-                municipality_id=form.municipality_id.data,
-            )
-            db.session.commit()
-        except services.ParticipationError as refusal:
-            db.session.rollback()
-            _put_error(form, refusal)
-        except IntegrityError:
-            db.session.rollback()
-            form.person_id.errors = [DUPLICATE_MESSAGE]
-        else:
-            flash(f"{person.full_name} is added to the participants.", "success")
-            return redirect(
-                url_for(".detail", event_id=event.id, _anchor="participants")
-            )
-    return render_detail(event, participation_form=form)
-
-
-@bp.route("/<int:event_id>/participants/new-person", methods=("POST",))
-@role_required(*EDITORS)
-def add_new_person(event_id: int):
-    """Create a person and add them to the event in one step."""
-    event = get_editable_or_403(Event, event_id)
-    form = NewPersonParticipationForm()
-    form.fill_choices(select_options())
-    if form.validate_on_submit():
-        try:
-            person = services.create_person(
-                full_name=form.full_name.data,
-                position=form.position.data,
-                organisation=form.organisation.data,
-                municipality_id=form.municipality_id.data,
-                email=form.email.data,
-                phone=form.phone.data,
-            )
-            services.add_participation(
-                event,
-                person,
-                role=form.role.data,
-                attendance=form.attendance.data,
-                presentation_title=form.presentation_title.data,
-            )
-            db.session.commit()
-        except services.ParticipationError as refusal:
-            db.session.rollback()
-            _put_error(form, refusal)
-        except IntegrityError:
-            db.session.rollback()
-            form.email.errors = [
-                "Someone with this e-mail address is already recorded."
-            ]
-        else:
-            flash(
-                f"{person.full_name} is recorded and added to the participants.",
-                "success",
-            )
-            return redirect(
-                url_for(".detail", event_id=event.id, _anchor="participants")
-            )
-    return render_detail(event, person_form=form)
-
-
-@bp.route(
-    "/<int:event_id>/participants/<int:participation_id>/edit",
-    methods=("GET", "POST"),
-)
-@role_required(*EDITORS)
-def edit_participation(event_id: int, participation_id: int):
-    """Change someone's role, presentation, attendance or represented municipality."""
-    event = get_editable_or_403(Event, event_id)
-    participation = _participation_of(event, participation_id)
-    form = ParticipationEditForm(obj=participation)
-    form.fill_choices(select_options())
-    status = 200
-    if request.method == "GET":
-        form.load_version(participation)
-    elif form.validate_on_submit():
-        if form.is_stale(participation):
-            status = 409
-        else:
-            try:
-                services.check_attendance(event, form.attendance.data, _today())
-            except services.ParticipationError as refusal:
-                _put_error(form, refusal)
-            else:
-                form.apply_to(participation)
-                if commit_or_stale(form):
-                    flash(
-                        f"The participation of {participation.person.full_name} "
-                        "is updated.",
-                        "success",
-                    )
-                    return redirect(
-                        url_for(".detail", event_id=event.id, _anchor="participants")
-                    )
-                status = 409
-    return (
-        render_template(
-            "events/participation_form.html",
-            form=form,
-            event=event,
-            participation=participation,
-        ),
-        status,
-    )
-
-
-@bp.route(
-    "/<int:event_id>/participants/<int:participation_id>/delete", methods=("POST",)
-)
-@role_required(*EDITORS)
-def delete_participation(event_id: int, participation_id: int):
-    """Remove someone from the event."""
-    event = get_editable_or_403(Event, event_id)
-    participation = _participation_of(event, participation_id)
-    name = participation.person.full_name
-    db.session.delete(participation)
-    db.session.commit()
-    flash(f"{name} is removed from the participants.", "success")
-    return redirect(url_for(".detail", event_id=event.id, _anchor="participants"))
-
-
-@bp.route("/<int:event_id>/attendance", methods=("POST",))
-@role_required(*EDITORS)
-def bulk_attendance(event_id: int):
-    """Mark many participants attended or absent at once: all of them or none."""
-    event = get_editable_or_403(Event, event_id)
-    form = BulkAttendanceForm()
-    if form.validate_on_submit():
-        try:
-            marked = services.set_attendance(
-                event, form.participation_ids.data, form.attendance.data, _today()
-            )
-            db.session.commit()
-        except services.ParticipationError as refusal:
-            db.session.rollback()
-            form.form_errors.append(refusal.message)
-        else:
-            flash(
-                f"{len(marked)} participant(s) are marked "
-                f"{form.attendance.data.value}.",
-                "success",
-            )
-            return redirect(
-                url_for(".detail", event_id=event.id, _anchor="participants")
-            )
-    return render_detail(event, bulk_form=form)
-
-
-@bp.route(
-    "/<int:event_id>/participants/<int:participation_id>/confirm", methods=("POST",)
-)
-@role_required(*EDITORS)
-def confirm_participation(event_id: int, participation_id: int):
-    """Accept a contact's proposal: the person is registered."""
-    return _decide(event_id, participation_id, accept=True)
-
-
-@bp.route(
-    "/<int:event_id>/participants/<int:participation_id>/decline", methods=("POST",)
-)
-@role_required(*EDITORS)
-def decline_participation(event_id: int, participation_id: int):
-    """Turn a contact's proposal down (it stays on record as cancelled)."""
-    return _decide(event_id, participation_id, accept=False)
-
-
-def _decide(event_id: int, participation_id: int, *, accept: bool):
-    event = get_editable_or_403(Event, event_id)
-    participation = _participation_of(event, participation_id)
-    name = participation.person.full_name
-    try:
-        if accept:
-            services.confirm_proposal(participation)
-        else:
-            services.decline_proposal(participation)
-    except services.ParticipationError as refusal:
-        db.session.rollback()
-        flash(refusal.message, "error")
-    else:
-        outcome = "confirmed" if accept else "declined"
-        if participation.proposed_by is not None:
-            notify(
-                [participation.proposed_by],
-                f"Your proposal of {name} for “{event.title}” was {outcome}.",
-                url_for(".detail", event_id=event.id),
-            )
-        db.session.commit()
-        flash(f"The proposal of {name} is {outcome}.", "success")
-    return redirect(url_for(".detail", event_id=event.id, _anchor="proposals"))
-
-
-@bp.route("/<int:event_id>/propose", methods=("GET", "POST"))
-@role_required(Role.CONTACT)
-def propose(event_id: int):
-    """A municipal contact proposes people of their municipality for an upcoming
-    event."""
-    event = get_viewable_or_404(Event, event_id)
-    if not event.can_propose(current_user):
-        abort(403)
-    municipality_id = current_user.municipality_id
-    own = [
-        participation
-        for participation in event_participants(event, current_user)
-        if participation.is_home_of(current_user)
-    ]
-    taken = {participation.person_id for participation in own}
-    form = ProposalForm()
-    form.fill_choices(
-        [person for person in people_of(municipality_id) if person.id not in taken]
-    )
-    if form.validate_on_submit():
-        try:
-            if form.person_id.data is not None:
-                person = db.get_or_404(Person, form.person_id.data)
-            else:
-                person = services.create_person(
-                    full_name=form.full_name.data,
-                    position=form.position.data,
-                    municipality_id=municipality_id,
-                    email=form.email.data,
-                    phone=form.phone.data,
-                )
-            services.propose_participation(
-                event,
-                person,
-                current_user,
-                role=form.role.data,
-                presentation_title=form.presentation_title.data,
-                today=_today(),
-            )
-            notify(
-                _coordinators(),
-                f"{current_user.municipality.name} proposes {person.full_name} "
-                f"for “{event.title}”.",
-                url_for(".detail", event_id=event.id, _anchor="proposals"),
-            )
-            db.session.commit()
-        except services.ParticipationError as refusal:
-            db.session.rollback()
-            _put_error(form, refusal)
-        except IntegrityError:
-            db.session.rollback()
-            form.person_id.errors = [DUPLICATE_MESSAGE]
-        else:
-            flash(
-                f"{person.full_name} is proposed. A coordinator will confirm "
-                "or decline the proposal.",
-                "success",
-            )
-            return redirect(url_for(".detail", event_id=event.id))
-    return render_template("events/propose.html", form=form, event=event, own=own)
-
-
-# ---------------------------------------------------------------- exports
-
-
-CSV_HEADER = [
-    "Name",
-    "Position",
-    "Organisation",
-    "Municipality represented",
-    "Country",
-    "Role",
-    "Presentation",
-    "Attendance",
-    "E-mail",
-    "Phone",
-]
-
-
-def _cell(value: Any) -> str:
-    """Text for a spreadsheet cell, never read as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-@bp.route("/<int:event_id>/participants.csv")
+@bp.route("/export.<fmt>")
 @role_required(*STAFF)
-def export_participants(event_id: int):
-    """The participant list as CSV (UTF-8 with BOM, so spreadsheets read it)."""
-    event = _load_event(event_id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
-    for participation in event_participants(event, current_user):
-        person = participation.person
-        municipality = participation.municipality
-        writer.writerow(
-            [
-                _cell(value)
-                for value in (
-                    person.full_name,
-                    person.position,
-                    person.organisation,
-                    municipality.name if municipality else "",
-                    municipality.country.name if municipality else "",
-                    participation.role.value,
-                    participation.presentation_title,
-                    participation.attendance.value,
-                    person.email or "",
-                    person.phone,
-                )
-            ]
-        )
-    body = "\ufeff" + buffer.getvalue()
-    return Response(
-        body.encode("utf-8"),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": (
-                f'attachment; filename="event-{event.id}-participants.csv"'
-            )
-        },
+def export(fmt: str):
+    """The event list, as filtered on the page, as CSV or XLSX."""
+    return export_response(
+        fmt, "events", EVENT_COLUMNS, filtered_events(request.args), event_row
     )
-
-
-@bp.route("/<int:event_id>/sign-in-sheet")
-@role_required(*STAFF)
-def sign_in_sheet(event_id: int):
-    """A printable sign-in sheet of the people expected at the event."""
-    event = _load_event(event_id)
-    expected = [
-        participation
-        for participation in event_participants(event, current_user)
-        if participation.attendance
-        in (Attendance.REGISTERED, Attendance.ATTENDED, Attendance.ABSENT)
-    ]
-    return render_template("events/sign_in_sheet.html", event=event, rows=expected)
-
-
-# ---------------------------------------------------------------- public pages
-
-
-@bp.route("/public")
-@public
-def public_index():
-    """Public events, for everyone."""
-    query = filtered_events(request.args).where(Event.is_public.is_(True))
-    return render_template(
-        "events/public_index.html",
-        public_page=True,
-        page=paginate(query),
-        sort=EVENT_SORTING.key(request.args),
-        **_filter_options(),
-    )
-
-
-@bp.route("/public/<int:event_id>")
-@public
-def public_detail(event_id: int):
-    """A public event: agenda and confirmed participants, no contact details."""
-    event = db.session.scalar(
-        select(Event)
-        .where(Event.id == event_id, Event.is_public.is_(True))
-        .options(
-            joinedload(Event.country),
-            joinedload(Event.program),
-            selectinload(Event.sessions),
-        )
-    )
-    if event is None:
-        abort(404)
-    # Shown as to an anonymous visitor, whoever asks: the same page for all.
-    participants = event_participants(event, AnonymousUserMixin())
-    return render_template(
-        "events/public_detail.html",
-        public_page=True,
-        event=event,
-        groups=group_by_place(participants),
-        presentations=[p for p in participants if p.presentation_title],
-        testimonials=visible_testimonials(AnonymousUserMixin(), event_id=event.id),
-    )
-
-
-def _coordinators() -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User).where(User.role == Role.COORDINATOR, User.is_active)
-        )
-    )
-
-
-def _today() -> date:
-    return date.today()

@@ -15,6 +15,7 @@ from tracker.models.enums import (
     TestimonialStatus,
 )
 from tracker.models.events import Event, EventSession, Participation
+from tracker.models.notifications import Notification
 from tracker.models.places import Country, Municipality, Person
 from tracker.models.programs import (
     ASSESSMENT_AREAS,
@@ -25,7 +26,7 @@ from tracker.models.programs import (
     Stage,
     StageChange,
 )
-from tracker.models.testimonials import Notification, Testimonial
+from tracker.models.testimonials import Testimonial
 
 __all__ = [
     "ASSESSMENT_AREAS",

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from tracker import permissions
 from tracker.models.base import Base, Timestamped, UTCDateTime, Versioned, enum_type
 from tracker.models.enums import Role
 
@@ -93,11 +94,11 @@ class User(Versioned, Timestamped, Base):
 
     @property
     def is_staff(self) -> bool:
-        return self.role in (Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
+        return self.role in permissions.STAFF
 
     @property
     def can_edit_records(self) -> bool:
-        return self.role in (Role.COORDINATOR, Role.ADMIN)
+        return self.role in permissions.EDITORS
 
     @property
     def display_name(self) -> str:

@@ -210,7 +210,7 @@ class Testimonial(Versioned, Timestamped, Base):
 
     def can_review(self, user: User) -> bool:
         """Coordinators and admins review testimonials (whatever the status)."""
-        return user.is_authenticated and user.has_role(Role.COORDINATOR, Role.ADMIN)
+        return user.is_authenticated and user.can_edit_records
 
     def can_submit(self, user: User) -> bool:
         return self.is_submitter(user) and self.status == TestimonialStatus.DRAFT
@@ -365,28 +365,3 @@ STEP_REFUSED = {
     "unfeature": "Only coordinators and administrators change featured testimonials.",
     "unpublish": "Only coordinators and administrators unpublish testimonials.",
 }
-
-
-class Notification(Base):
-    """A line in someone's in-app notification list.
-
-    Not audited: each one follows from an audited change (a submission, a review).
-    """
-
-    __audited__ = False
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("user_account.id", ondelete="RESTRICT"), index=True
-    )
-    message: Mapped[str] = mapped_column(String(500))
-    link: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, index=True
-    )
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-    user: Mapped[User] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<Notification for {self.user_id}>"

@@ -1,4 +1,5 @@
-from tracker.municipalities.people import bp as people_bp
+"""Municipalities and countries: records, contact details, their API and demo data."""
+
 from tracker.municipalities.routes import bp
 
-__all__ = ["bp", "people_bp"]
+__all__ = ["bp"]

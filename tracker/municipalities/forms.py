@@ -7,11 +7,9 @@ copies exactly these fields and nothing a POST adds.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError, OperationalError
 from wtforms import (
     BooleanField,
     EmailField,
@@ -35,17 +33,15 @@ from wtforms.validators import (
 
 from tracker.extensions import db
 from tracker.forms import (
-    STALE_MESSAGE,
-    LongSelect,
     VersionedForm,
-    blank_to_none,
-    commit_or_stale,
+    http_url,
     is_db_id,
+    optional_int,
     strip,
 )
 from tracker.lists import MAX_SEARCH_LENGTH
-from tracker.models import Country, Municipality, Person, SizeClass
-from tracker.municipalities.queries import country_choices, municipality_choices
+from tracker.models import Country, Municipality, SizeClass
+from tracker.municipalities.queries import country_choices
 
 # Assigned ISO 3166-1 alpha-2 codes (Debian iso-codes 4.x), plus XK, the
 # user-assigned code used for Kosovo by the EU, the World Bank and the UN.
@@ -70,76 +66,18 @@ NOTES_MAX_LENGTH = 5_000
 PHONE_PATTERN = r"^[0-9+()./\- ]*$"
 
 
-# The ids a database integer column holds: a larger number is no choice at
-# all, and PostgreSQL refuses to compare a column with it.
-MAX_ID = 2**31 - 1
-
-
-def optional_int(value: Any) -> int | None:
-    """Select-field coercion where the empty choice means "none"."""
-    if value in (None, "", "None"):
-        return None
-    number = int(value)
-    if not -MAX_ID <= number <= MAX_ID:
-        raise ValueError("Not a valid choice.")
-    return number
-
-
-def lower_blank_to_none(value: Any) -> Any:
-    """E-mail filter: trimmed, lower case, and NULL (not "") when empty."""
-    value = blank_to_none(value)
-    return value.lower() if isinstance(value, str) else value
-
-
-def http_url(form: FlaskForm, field: Any) -> None:
-    """Only http(s) addresses: the page links to them."""
-    if not field.data:
-        return
-    parts = urlsplit(field.data)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in field.data:
-        raise ValidationError(
-            "Enter a full web address starting with https://, "
-            "such as https://www.rijeka.hr."
-        )
-
-
-def form_status(form: FlaskForm) -> int:
-    """The status a re-shown form answers with: 409 when the record went stale."""
-    return 409 if STALE_MESSAGE in form.form_errors else 200
-
-
-def commit_form(form: VersionedForm, field: Any, clash_message: str) -> bool:
-    """Commit the request's changes; a stale record or a constraint the form's own
-    checks missed (a concurrent save) becomes a message, never a 500."""
-    try:
-        return commit_or_stale(form)
-    except IntegrityError:
-        db.session.rollback()
-        field.errors.append(clash_message)
-        return False
-    except OperationalError as error:
-        # SQLite in WAL mode refuses a write from a transaction whose snapshot
-        # another writer has moved past ("database is locked") instead of
-        # letting the version check run: for the user it is the same conflict.
-        if "database is locked" not in str(error.orig):
-            raise
-        db.session.rollback()
-        form.form_errors.append(STALE_MESSAGE)
-        return False
-
-
 # Contact-detail fields, shared by the full form and the contact's form.
-def _website() -> URLField:
+def website_field() -> URLField:
     return URLField(
         "Website", validators=[Optional(), Length(max=255), http_url], filters=[strip]
     )
 
 
-def _address() -> StringField:
+def address_field() -> StringField:
     return StringField("Address", validators=[Length(max=255)], filters=[strip])
 
 
-def _email() -> EmailField:
+def email_field() -> EmailField:
     return EmailField(
         "E-mail",
         validators=[
@@ -151,7 +89,7 @@ def _email() -> EmailField:
     )
 
 
-def _phone() -> TelField:
+def phone_field() -> TelField:
     return TelField(
         "Phone",
         validators=[
@@ -168,10 +106,10 @@ def _phone() -> TelField:
 class MunicipalityContactForm(VersionedForm):
     """What a municipality's own contact may change: how to reach it."""
 
-    website = _website()
-    address = _address()
-    email = _email()
-    phone = _phone()
+    website = website_field()
+    address = address_field()
+    email = email_field()
+    phone = phone_field()
 
 
 class MunicipalityForm(VersionedForm):
@@ -208,10 +146,10 @@ class MunicipalityForm(VersionedForm):
         ],
         description="The size class follows from it.",
     )
-    website = _website()
-    address = _address()
-    email = _email()
-    phone = _phone()
+    website = website_field()
+    address = address_field()
+    email = email_field()
+    phone = phone_field()
     notes = TextAreaField(
         "Notes",
         validators=[Length(max=NOTES_MAX_LENGTH)],
@@ -287,55 +225,6 @@ class CountryForm(VersionedForm):
         )
 
 
-class PersonForm(VersionedForm):
-    full_name = StringField(
-        "Full name",
-        validators=[DataRequired(message="Enter the person's name."), Length(max=200)],
-        filters=[strip],
-    )
-    position = StringField("Position", validators=[Length(max=200)], filters=[strip])
-    municipality_id = SelectField(
-        "Municipality",
-        coerce=optional_int,
-        widget=LongSelect(),
-        validators=[Optional()],
-        description="Leave empty for people from outside the municipalities.",
-    )
-    organisation = StringField(
-        "Organisation",
-        validators=[Length(max=200)],
-        filters=[strip],
-        description="For people who do not act for a municipality.",
-    )
-    email = EmailField(
-        "E-mail",
-        validators=[
-            Optional(),
-            Length(max=254),
-            Email(message="Enter an e-mail address such as name@city.example."),
-        ],
-        filters=[lower_blank_to_none],
-    )
-    phone = _phone()
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.record_id = getattr(kwargs.get("obj"), "id", None)
-        self.municipality_id.choices = municipality_choices("None")
-
-    def validate_email(self, field: EmailField) -> None:
-        if not field.data:
-            return
-        clash = db.session.scalar(
-            select(Person.id).where(
-                func.lower(Person.email) == field.data,
-                Person.id != (self.record_id or 0),
-            )
-        )
-        if clash is not None:
-            raise ValidationError("Another person already has this e-mail address.")
-
-
 class MunicipalityFilterForm(FlaskForm):
     """The list's search and filters, read from the URL (GET, no CSRF)."""
 
@@ -356,25 +245,4 @@ class MunicipalityFilterForm(FlaskForm):
             del self.country
             del self.size
         else:
-            self.country.choices = {"": "All countries", **country_choices()}
-
-
-class PersonFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    q = SearchField(
-        "Name, position or e-mail", validators=[Length(max=MAX_SEARCH_LENGTH)]
-    )
-    municipality = SelectField("Municipality", widget=LongSelect())
-    country = SelectField("Country")
-
-    def __init__(self, *args: Any, scoped: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if scoped:
-            # A contact sees one municipality's people: only the search applies.
-            del self.municipality
-            del self.country
-        else:
-            self.municipality.choices = municipality_choices("All municipalities")
             self.country.choices = {"": "All countries", **country_choices()}

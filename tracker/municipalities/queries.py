@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from tracker.cache import cached
@@ -38,16 +38,6 @@ MUNICIPALITY_SORTING = Sorting(
     },
     default="name",
     tiebreaker=Municipality.id,
-)
-
-PEOPLE_SORTING = Sorting(
-    columns={
-        "name": Person.full_name,
-        "position": Person.position,
-        "municipality": func.coalesce(Municipality.name, Person.organisation),
-    },
-    default="name",
-    tiebreaker=Person.id,
 )
 
 
@@ -85,38 +75,6 @@ def filtered_municipalities(
         if upper is not None:
             query = query.where(Municipality.population < upper)
     return MUNICIPALITY_SORTING.apply(query, args)
-
-
-def filtered_people(
-    args: Mapping[str, str], viewer: User | None
-) -> Select[tuple[Person]]:
-    """People matching ``q``, ``municipality``, ``country`` and ``sort``.
-
-    Scoped to what ``viewer`` may see: a contact only their municipality's
-    people. ``viewer=None`` means no scope, for trusted callers.
-    """
-    query = select(Person).options(
-        joinedload(Person.municipality).joinedload(Municipality.country)
-    )
-    if viewer is not None and not viewer.is_staff:
-        query = query.where(Person.municipality_id == viewer.municipality_id)
-    if text := search_text(args):
-        query = query.where(
-            matches(text, Person.full_name, Person.position, Person.email)
-        )
-    if (municipality_id := int_arg(args, "municipality")) is not None:
-        query = query.where(Person.municipality_id == municipality_id)
-    if (condition := country_filter(args)) is not None:
-        # Select the country's municipalities rather than joining them: the
-        # list's count then reads the person table alone.
-        query = query.where(
-            Person.municipality_id.in_(
-                select(Municipality.id).join(Municipality.country).where(condition)
-            )
-        )
-    if PEOPLE_SORTING.key(args).lstrip("-") == "municipality":
-        query = query.outerjoin(Person.municipality)
-    return PEOPLE_SORTING.apply(query, args)
 
 
 def countries_with_counts() -> list[tuple[Country, int]]:
@@ -164,11 +122,11 @@ def _municipality_options() -> list[SelectChoice]:
     return [SelectChoice(str(mid), f"{name} ({code})") for mid, name, code in rows]
 
 
-def _count(model, *conditions) -> int:
+def count_where(model, *conditions) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
 
 
-def _described(counts: list[tuple[int, str, str]]) -> list[str]:
+def described(counts: list[tuple[int, str, str]]) -> list[str]:
     return [
         f"{number} {singular if number == 1 else plural}"
         for number, singular, plural in counts
@@ -179,26 +137,26 @@ def _described(counts: list[tuple[int, str, str]]) -> list[str]:
 def municipality_references(municipality: Municipality) -> list[str]:
     """What still refers to a municipality ("2 people"); empty when none."""
     mid = municipality.id
-    return _described(
+    return described(
         [
-            (_count(Person, Person.municipality_id == mid), "person", "people"),
+            (count_where(Person, Person.municipality_id == mid), "person", "people"),
             (
-                _count(User, User.municipality_id == mid),
+                count_where(User, User.municipality_id == mid),
                 "user account",
                 "user accounts",
             ),
             (
-                _count(Enrollment, Enrollment.municipality_id == mid),
+                count_where(Enrollment, Enrollment.municipality_id == mid),
                 "enrollment",
                 "enrollments",
             ),
             (
-                _count(Participation, Participation.municipality_id == mid),
+                count_where(Participation, Participation.municipality_id == mid),
                 "event participation",
                 "event participations",
             ),
             (
-                _count(Testimonial, Testimonial.municipality_id == mid),
+                count_where(Testimonial, Testimonial.municipality_id == mid),
                 "testimonial",
                 "testimonials",
             ),
@@ -208,36 +166,13 @@ def municipality_references(municipality: Municipality) -> list[str]:
 
 def country_references(country: Country) -> list[str]:
     """What still refers to a country; empty when none."""
-    return _described(
+    return described(
         [
             (
-                _count(Municipality, Municipality.country_id == country.id),
+                count_where(Municipality, Municipality.country_id == country.id),
                 "municipality",
                 "municipalities",
             ),
-            (_count(Event, Event.country_id == country.id), "event", "events"),
-        ]
-    )
-
-
-def person_references(person: Person) -> list[str]:
-    """What still refers to a person; empty when none."""
-    return _described(
-        [
-            (
-                _count(Participation, Participation.person_id == person.id),
-                "event participation",
-                "event participations",
-            ),
-            (
-                _count(Testimonial, Testimonial.person_id == person.id),
-                "testimonial",
-                "testimonials",
-            ),
-            (
-                _count(User, User.person_id == person.id),
-                "user account",
-                "user accounts",
-            ),
+            (count_where(Event, Event.country_id == country.id), "event", "events"),
         ]
     )

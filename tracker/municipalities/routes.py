@@ -14,25 +14,25 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.audit import history_for
-from tracker.auth.permissions import (
-    EDITORS,
-    SIGNED_IN,
-    STAFF,
-    get_editable_or_403,
-    get_viewable_or_404,
-    role_required,
+from tracker.dataio.kinds import (
+    KINDS,
+    municipality_row,
 )
+from tracker.enrollments.queries import municipality_enrollments
 from tracker.events.queries import municipality_participations
 from tracker.extensions import db
+from tracker.forms import commit_or_stale, form_status
 from tracker.lists import paginate
-from tracker.models import Country, Municipality, Role
+from tracker.models import (
+    Country,
+    Municipality,
+    Role,
+)
 from tracker.municipalities.forms import (
     CountryForm,
     MunicipalityContactForm,
     MunicipalityFilterForm,
     MunicipalityForm,
-    commit_form,
-    form_status,
 )
 from tracker.municipalities.queries import (
     MUNICIPALITY_SORTING,
@@ -41,7 +41,15 @@ from tracker.municipalities.queries import (
     filtered_municipalities,
     municipality_references,
 )
-from tracker.programs.queries import municipality_enrollments
+from tracker.permissions import (
+    EDITORS,
+    SIGNED_IN,
+    STAFF,
+    get_editable_or_403,
+    get_viewable_or_404,
+    role_required,
+)
+from tracker.tabular import export_response
 from tracker.testimonials.queries import visible_testimonials
 
 bp = Blueprint("municipalities", __name__, url_prefix="/municipalities")
@@ -100,7 +108,7 @@ def create():
         municipality = Municipality()
         form.apply_to(municipality)
         db.session.add(municipality)
-        if commit_form(form, form.name, NAME_TAKEN):
+        if commit_or_stale(form, form.name, NAME_TAKEN):
             flash(f"{municipality.name} is added.", "success")
             return redirect(url_for(".detail", municipality_id=municipality.id))
     return render_template(
@@ -118,7 +126,7 @@ def edit(municipality_id: int):
         form.load_version(municipality)
     elif not form.is_stale(municipality) and form.validate_on_submit():
         form.apply_to(municipality)
-        if commit_form(form, form.name, NAME_TAKEN):
+        if commit_or_stale(form, form.name, NAME_TAKEN):
             flash(f"{municipality.name} is updated.", "success")
             return redirect(url_for(".detail", municipality_id=municipality.id))
     return render_template(
@@ -138,7 +146,7 @@ def edit_contact(municipality_id: int):
         form.load_version(municipality)
     elif not form.is_stale(municipality) and form.validate_on_submit():
         form.apply_to(municipality)
-        if commit_form(form, form.email, "The contact details could not be saved."):
+        if commit_or_stale(form, form.email, "The contact details could not be saved."):
             flash(f"The contact details of {municipality.name} are updated.", "success")
             return redirect(url_for(".detail", municipality_id=municipality.id))
     return render_template(
@@ -185,7 +193,7 @@ def create_country():
         country = Country()
         form.apply_to(country)
         db.session.add(country)
-        if commit_form(form, form.code, "Another country has this code or name."):
+        if commit_or_stale(form, form.code, "Another country has this code or name."):
             flash(f"{country.name} is added.", "success")
             return redirect(url_for(".countries"))
     return render_template(
@@ -203,7 +211,7 @@ def edit_country(country_id: int):
         form.load_version(country)
     elif not form.is_stale(country) and form.validate_on_submit():
         form.apply_to(country)
-        if commit_form(form, form.code, "Another country has this code or name."):
+        if commit_or_stale(form, form.code, "Another country has this code or name."):
             flash(f"{country.name} is updated.", "success")
             return redirect(url_for(".countries"))
     return render_template(
@@ -229,3 +237,13 @@ def delete_country(country_id: int):
         return redirect(url_for(".countries"))
     flash(f"{name} is deleted.", "success")
     return redirect(url_for(".countries"))
+
+
+@bp.route("/export.<fmt>")
+@role_required(*STAFF)
+def export(fmt: str):
+    """The municipality list, as filtered, in the import file's columns."""
+    query = filtered_municipalities(request.args, current_user)
+    return export_response(
+        fmt, "municipalities", KINDS["municipalities"].columns, query, municipality_row
+    )

@@ -1,4 +1,5 @@
-from tracker.programs.enrollments import bp as enrollments_bp
+"""Programs, their stages and cohorts, ILTP leaders and certificates."""
+
 from tracker.programs.routes import bp
 
-__all__ = ["bp", "enrollments_bp"]
+__all__ = ["bp"]

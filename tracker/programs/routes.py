@@ -18,7 +18,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.audit import history_for
-from tracker.auth.permissions import EDITORS, SIGNED_IN, STAFF, role_required
+from tracker.enrollments.queries import filtered_enrollments
 from tracker.errors import error_response
 from tracker.extensions import db
 from tracker.forms import commit_or_stale
@@ -33,11 +33,11 @@ from tracker.models import (
     StageChange,
     StageKind,
 )
+from tracker.permissions import EDITORS, SIGNED_IN, STAFF, role_required
 from tracker.programs import leaders
 from tracker.programs.forms import CohortForm, ProgramForm, StageForm
 from tracker.programs.queries import (
     figures_by_program,
-    filtered_enrollments,
     program_by_code,
     programs_with_stages,
     recent_stage_changes,
@@ -45,6 +45,9 @@ from tracker.programs.queries import (
 from tracker.testimonials.queries import visible_testimonials
 
 bp = Blueprint("programs", __name__, url_prefix="/programs")
+
+STAGE_TAKEN = "Another stage of this program already uses this code or position."
+COHORT_TAKEN = "This program already has a cohort with this name."
 
 
 def get_program_or_404(code: str) -> Program:
@@ -159,18 +162,6 @@ def _check_stage_unique(form: StageForm, program: Program, stage: Stage | None) 
     return ok
 
 
-def _save_stage(form: StageForm) -> bool:
-    """Commit the stage; turn a unique-constraint race into a field message."""
-    try:
-        return commit_or_stale(form)
-    except IntegrityError:
-        db.session.rollback()
-        form.code.errors.append(
-            "Another stage of this program already uses this code or position."
-        )
-        return False
-
-
 @bp.route("/<code>/stages/new", methods=("GET", "POST"))
 @role_required(Role.ADMIN)
 def create_stage(code: str):
@@ -184,7 +175,7 @@ def create_stage(code: str):
         stage = Stage(program=program)
         form.apply_to(stage)
         db.session.add(stage)
-        if _save_stage(form):
+        if commit_or_stale(form, form.code, STAGE_TAKEN):
             flash(f"The stage “{stage.name}” is added to {program.code}.", "success")
             return redirect(url_for(".detail", code=program.code))
     status = 422 if request.method == "POST" else 200
@@ -215,7 +206,7 @@ def edit_stage(stage_id: int):
             status = 422
         else:
             form.apply_to(stage)
-            if _save_stage(form):
+            if commit_or_stale(form, form.code, STAGE_TAKEN):
                 flash(f"The stage “{stage.name}” is saved.", "success")
                 return redirect(url_for(".detail", code=program.code))
             status = 409 if form.form_errors else 422
@@ -265,15 +256,6 @@ def _check_cohort_unique(form: CohortForm, program: Program, cohort: Cohort | No
     return True
 
 
-def _save_cohort(form: CohortForm) -> bool:
-    try:
-        return commit_or_stale(form)
-    except IntegrityError:
-        db.session.rollback()
-        form.name.errors.append("This program already has a cohort with this name.")
-        return False
-
-
 @bp.route("/<code>/cohorts/new", methods=("GET", "POST"))
 @role_required(*EDITORS)
 def create_cohort(code: str):
@@ -285,7 +267,7 @@ def create_cohort(code: str):
             cohort = Cohort(program=program)
             form.apply_to(cohort)
             db.session.add(cohort)
-            if _save_cohort(form):
+            if commit_or_stale(form, form.name, COHORT_TAKEN):
                 flash(f"The cohort “{cohort.name}” is added.", "success")
                 return redirect(url_for(".detail", code=program.code))
         return render_template(
@@ -310,7 +292,7 @@ def edit_cohort(cohort_id: int):
         status = 409
     elif form.validate() and _check_cohort_unique(form, program, cohort):
         form.apply_to(cohort)
-        if _save_cohort(form):
+        if commit_or_stale(form, form.name, COHORT_TAKEN):
             flash(f"The cohort “{cohort.name}” is saved.", "success")
             return redirect(url_for(".detail", code=program.code))
         status = 409 if form.form_errors else 422

@@ -1,4 +1,5 @@
-from tracker.public import health  # noqa: F401  (adds /health to the blueprint)
+"""What everyone sees: the home page, open data, the liveness check."""
+
 from tracker.public.routes import bp
 
 __all__ = ["bp"]

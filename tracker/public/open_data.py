@@ -14,15 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracker.dashboards.figures import program_funnels
-from tracker.dashboards.queries import (
-    Filters,
-    Reference,
-    enrollment_counts,
-    public_events,
-    public_scalars,
-    reference_data,
-    run_scalars,
-)
+from tracker.dashboards.filters import Filters, Reference, reference_data
+from tracker.dashboards.queries import public_events
+from tracker.dashboards.scalars import public_scalars, run_scalars
+from tracker.dashboards.series import enrollment_counts
 from tracker.extensions import db
 from tracker.models import Country, Event, Program
 

@@ -1,19 +1,15 @@
 """Pages for everyone: the home page with the program's figures, and open data."""
 
-from flask import Blueprint, abort, jsonify, render_template
+from flask import Blueprint, Response, abort, jsonify, render_template
 
-from tracker.auth.permissions import public
 from tracker.cache import cached
-from tracker.dashboards.downloads import csv_response
 from tracker.dashboards.figures import program_funnels
-from tracker.dashboards.queries import (
-    Filters,
-    enrollment_counts,
-    public_scalars,
-    reference_data,
-    run_scalars,
-)
+from tracker.dashboards.filters import Filters, reference_data
+from tracker.dashboards.scalars import public_scalars, run_scalars
+from tracker.dashboards.series import enrollment_counts
+from tracker.permissions import public
 from tracker.public.open_data import DATASETS
+from tracker.tabular import csv_response
 from tracker.testimonials.queries import featured_testimonials
 
 bp = Blueprint("public", __name__)
@@ -79,3 +75,11 @@ def open_data_file(dataset: str, file_format: str):
         f'attachment; filename="upp-{dataset}.json"'
     )
     return response
+
+
+@bp.route("/health")
+@public
+def health():
+    """Liveness for load balancers (and the benchmark's trivial route): 200
+    "ok" without touching the database."""
+    return Response("ok\n", mimetype="text/plain")

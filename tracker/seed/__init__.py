@@ -1,16 +1,22 @@
 """Demo data from the program's public facts (``flask seed-demo``).
 
-Each domain seeds its own part, in dependency order. Every step looks rows
-up by natural key before creating them, so running it twice adds nothing.
+Each domain seeds its own part (``<domain>/seed.py``), in dependency order.
+Every step looks rows up by natural key before creating them, so running it
+twice adds nothing.
 """
 
 from sqlalchemy.orm import Session
 
-from tracker.seed import accounts, events, places, programs, testimonials
+from tracker.admin import seed as accounts
+from tracker.events import seed as events
+from tracker.municipalities import seed as municipalities
+from tracker.programs import seed as programs
+from tracker.testimonials import seed as testimonials
 
 
 def seed_demo(session: Session) -> None:
-    places.seed(session)
+    """Create whatever demo data is missing, domain by domain."""
+    municipalities.seed(session)
     accounts.seed(session)
     programs.seed(session)
     events.seed(session)

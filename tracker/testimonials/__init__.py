@@ -1,4 +1,5 @@
-from tracker.testimonials.notifications import bp as notifications_bp
+"""Testimonials: submitted by contacts, reviewed by coordinators, published."""
+
 from tracker.testimonials.routes import bp
 
-__all__ = ["bp", "notifications_bp"]
+__all__ = ["bp"]

@@ -22,7 +22,6 @@ from tracker.models import (
     Participation,
     Person,
     Program,
-    Role,
     Testimonial,
     TestimonialStatus,
     User,
@@ -297,17 +296,6 @@ def municipality_people(municipality_id: int) -> list[Person]:
             select(Person)
             .where(Person.municipality_id == municipality_id)
             .order_by(Person.full_name)
-        )
-    )
-
-
-def reviewers() -> list[User]:
-    """Everyone who reviews testimonials: active coordinators and admins."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.is_active, User.role.in_((Role.COORDINATOR, Role.ADMIN)))
-            .order_by(User.id)
         )
     )
 

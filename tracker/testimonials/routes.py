@@ -8,22 +8,25 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from tracker.audit import history_for
-from tracker.auth.permissions import (
-    EDITORS,
-    SIGNED_IN,
-    get_editable_or_403,
-    get_viewable_or_404,
-    public,
-    role_required,
-)
 from tracker.auth.ratelimits import signed_in_user_key, testimonial_limit
 from tracker.extensions import db, limiter
 from tracker.forms import STALE_MESSAGE, commit_or_stale
 from tracker.lists import paginate
 from tracker.models import Role, Testimonial, TestimonialStatus, User
 from tracker.models.testimonials import TestimonialError
+from tracker.permissions import (
+    EDITORS,
+    SIGNED_IN,
+    STAFF,
+    get_editable_or_403,
+    get_viewable_or_404,
+    public,
+    role_required,
+)
+from tracker.tabular import export_response
 from tracker.testimonials import services
 from tracker.testimonials.forms import ActionForm, NoteForm, TestimonialForm
+from tracker.testimonials.io import TESTIMONIAL_COLUMNS, testimonial_row
 from tracker.testimonials.queries import (
     CONTENT_FIELDS,
     SORTING,
@@ -145,7 +148,7 @@ def create():
 
 
 @bp.route("/<int:testimonial_id>/edit", methods=("GET", "POST"))
-@role_required(Role.CONTACT, Role.COORDINATOR, Role.ADMIN)
+@role_required(Role.CONTACT, *EDITORS)
 def edit(testimonial_id: int):
     """Change a testimonial: its submitter until reviewed, reviewers to fix a typo."""
     testimonial = get_editable_or_403(Testimonial, testimonial_id)
@@ -381,4 +384,14 @@ def unpublish(testimonial_id: int):
         lambda: services.unpublish(testimonial, me, form.note.data),
         "The testimonial is unpublished (now rejected); the submitter can read "
         "your note.",
+    )
+
+
+@bp.route("/export.<fmt>")
+@role_required(*STAFF)
+def export(fmt: str):
+    """The testimonial list, as filtered (status, program, event, country, q)."""
+    query = filtered_testimonials(request.args, current_user)
+    return export_response(
+        fmt, "testimonials", TESTIMONIAL_COLUMNS, query, testimonial_row
     )

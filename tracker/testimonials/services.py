@@ -12,8 +12,8 @@ from flask import url_for
 
 from tracker.extensions import db
 from tracker.models import Testimonial, User
-from tracker.testimonials.notifications import notify
-from tracker.testimonials.queries import reviewers
+from tracker.notifications.services import active_users, notify
+from tracker.permissions import EDITORS
 
 
 def _link(testimonial: Testimonial) -> str:
@@ -26,7 +26,7 @@ def _about(testimonial: Testimonial) -> str:
 
 def _tell_reviewers(testimonial: Testimonial, by: User, message: str) -> None:
     notify(
-        [user for user in reviewers() if user.id != by.id],
+        [user for user in active_users(*EDITORS) if user.id != by.id],
         message,
         _link(testimonial),
     )

@@ -5,29 +5,27 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from tracker.audit import history_for
-from tracker.auth.permissions import (
+from tracker.dataio.kinds import (
+    KINDS,
+    person_row,
+)
+from tracker.events.queries import person_participations
+from tracker.extensions import db
+from tracker.forms import commit_or_stale, form_status
+from tracker.lists import int_arg, paginate
+from tracker.models import Person
+from tracker.municipalities.routes import refused_delete_message
+from tracker.people.forms import PersonFilterForm, PersonForm
+from tracker.people.queries import PEOPLE_SORTING, filtered_people, person_references
+from tracker.permissions import (
     EDITORS,
     SIGNED_IN,
+    STAFF,
     get_editable_or_403,
     get_viewable_or_404,
     role_required,
 )
-from tracker.events.queries import person_participations
-from tracker.extensions import db
-from tracker.lists import int_arg, paginate
-from tracker.models import Person
-from tracker.municipalities.forms import (
-    PersonFilterForm,
-    PersonForm,
-    commit_form,
-    form_status,
-)
-from tracker.municipalities.queries import (
-    PEOPLE_SORTING,
-    filtered_people,
-    person_references,
-)
-from tracker.municipalities.routes import refused_delete_message
+from tracker.tabular import export_response
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -70,7 +68,7 @@ def create():
         person = Person()
         form.apply_to(person)
         db.session.add(person)
-        if commit_form(form, form.email, EMAIL_TAKEN):
+        if commit_or_stale(form, form.email, EMAIL_TAKEN):
             flash(f"{person.full_name} is added.", "success")
             return redirect(url_for(".detail", person_id=person.id))
     return render_template("people/form.html", form=form, person=None), form_status(
@@ -88,7 +86,7 @@ def edit(person_id: int):
         form.load_version(person)
     elif not form.is_stale(person) and form.validate_on_submit():
         form.apply_to(person)
-        if commit_form(form, form.email, EMAIL_TAKEN):
+        if commit_or_stale(form, form.email, EMAIL_TAKEN):
             flash(f"{person.full_name} is updated.", "success")
             return redirect(url_for(".detail", person_id=person.id))
     return render_template("people/form.html", form=form, person=person), form_status(
@@ -114,3 +112,16 @@ def delete(person_id: int):
         return redirect(url_for(".detail", person_id=person_id))
     flash(f"{name} is deleted.", "success")
     return redirect(url_for(".index"))
+
+
+@bp.route("/export.<fmt>")
+@role_required(*STAFF)
+def export(fmt: str):
+    """The people list, as filtered, in the import file's columns."""
+    return export_response(
+        fmt,
+        "people",
+        KINDS["people"].columns,
+        filtered_people(request.args, current_user),
+        person_row,
+    )

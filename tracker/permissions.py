@@ -18,11 +18,14 @@ from flask import abort, current_app, request
 from flask_login import current_user
 from sqlalchemy.orm.interfaces import ORMOption
 
-from tracker.extensions import db, login_manager
+# The module, not its names: the models import this module for the role sets.
+from tracker import extensions
 from tracker.models.enums import Role
 
-STAFF = (Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
-EDITORS = (Role.COORDINATOR, Role.ADMIN)
+# The role sets, defined here once: views, models (``User.is_staff``,
+# ``User.can_edit_records``) and queries all derive from them.
+STAFF = (Role.COORDINATOR, Role.MANAGER, Role.ADMIN)  # read everything
+EDITORS = (Role.COORDINATOR, Role.ADMIN)  # change program records
 SIGNED_IN = tuple(Role)
 PUBLIC = "public"
 
@@ -36,7 +39,7 @@ def role_required(*roles: Role) -> Callable[[View], View]:
         @functools.wraps(view)
         def wrapped(**kwargs: Any) -> Any:
             if not current_user.is_authenticated:
-                return login_manager.unauthorized()
+                return extensions.login_manager.unauthorized()
             if not current_user.has_role(*roles):
                 abort(403)
             return view(**kwargs)
@@ -78,7 +81,7 @@ def get_viewable_or_404(
     ``options`` (``joinedload(...)``, ``selectinload(...)``) load what the page
     shows along with the record.
     """
-    obj = db.session.get(model, object_id, options=options)
+    obj = extensions.db.session.get(model, object_id, options=options)
     if obj is None or not obj.can_view(current_user):  # type: ignore[attr-defined]
         abort(404)
     return obj

@@ -1,20 +1,14 @@
-"""Each user's in-app notification list."""
+"""Each user's in-app notification list: read it, mark it read."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from tracker.auth.permissions import SIGNED_IN, role_required
 from tracker.extensions import db
-from tracker.models import Notification, User, utcnow
+from tracker.models import Notification, utcnow
+from tracker.permissions import SIGNED_IN, role_required
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
-
-
-def notify(users: list[User], message: str, link: str = "") -> None:
-    """Add a notification for each of ``users`` (flushed with the caller's change)."""
-    for user in users:
-        db.session.add(Notification(user=user, message=message[:500], link=link))
 
 
 @bp.route("/")

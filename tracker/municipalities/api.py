@@ -20,19 +20,15 @@ from tracker.api.core import (
     paginated,
     str_param,
 )
-from tracker.auth.permissions import (
+from tracker.lists import MAX_SEARCH_LENGTH
+from tracker.models import Country, Municipality, Person, SizeClass
+from tracker.municipalities.queries import MUNICIPALITY_SORTING, filtered_municipalities
+from tracker.people.queries import PEOPLE_SORTING, filtered_people
+from tracker.permissions import (
     SIGNED_IN,
     STAFF,
     get_viewable_or_404,
     role_required,
-)
-from tracker.lists import MAX_SEARCH_LENGTH
-from tracker.models import Country, Municipality, Person, SizeClass
-from tracker.municipalities.queries import (
-    MUNICIPALITY_SORTING,
-    PEOPLE_SORTING,
-    filtered_municipalities,
-    filtered_people,
 )
 
 SIZE_CHOICES = [size.value for size in SizeClass]

@@ -12,14 +12,22 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.audit import history_for
-from tracker.auth.permissions import (
-    EDITORS,
-    SIGNED_IN,
-    get_editable_or_403,
-    role_required,
+from tracker.enrollments import services
+from tracker.enrollments.forms import (
+    AssessmentForm,
+    BulkMoveForm,
+    EnrollmentEditForm,
+    EnrollmentForm,
+    StageChangeForm,
+)
+from tracker.enrollments.io import ENROLLMENT_COLUMNS, enrollment_row
+from tracker.enrollments.queries import (
+    ENROLLMENT_PAGE,
+    ENROLLMENT_SORTING,
+    filtered_enrollments,
 )
 from tracker.extensions import db
-from tracker.forms import STALE_MESSAGE, commit_or_stale
+from tracker.forms import STALE_MESSAGE, choices, commit_or_stale, placeholder
 from tracker.lists import paginate
 from tracker.models import (
     ASSESSMENT_AREAS,
@@ -32,22 +40,16 @@ from tracker.models import (
     Stage,
 )
 from tracker.models.programs import InvalidTransition
-from tracker.programs import services
-from tracker.programs.forms import (
-    AssessmentForm,
-    BulkMoveForm,
-    EnrollmentEditForm,
-    EnrollmentForm,
-    StageChangeForm,
-    choices,
-    placeholder,
+from tracker.permissions import (
+    EDITORS,
+    SIGNED_IN,
+    STAFF,
+    get_editable_or_403,
+    get_viewable_or_404,
+    role_required,
 )
-from tracker.programs.queries import (
-    ENROLLMENT_SORTING,
-    enrollment_for_page,
-    filtered_enrollments,
-    programs_with_stages,
-)
+from tracker.programs.queries import programs_with_stages
+from tracker.tabular import export_response
 from tracker.templating import format_day
 
 bp = Blueprint("enrollments", __name__, url_prefix="/enrollments")
@@ -127,13 +129,6 @@ def index():
 # -- one enrollment ----------------------------------------------------------
 
 
-def _load_viewable(enrollment_id: int) -> Enrollment:
-    enrollment = enrollment_for_page(enrollment_id)
-    if enrollment is None or not enrollment.can_view(current_user):
-        abort(404)
-    return enrollment
-
-
 def _stage_form(enrollment: Enrollment, formdata=None) -> StageChangeForm:
     """The stage-change form: blank and stamped with the version, or as posted."""
     form = StageChangeForm(formdata=formdata)
@@ -163,14 +158,16 @@ def _render_detail(enrollment: Enrollment, stage_form=None, status: int = 200):
 @role_required(*SIGNED_IN)
 def detail(enrollment_id: int):
     """An enrollment: its stage timeline, assessments and, for staff, history."""
-    return _render_detail(_load_viewable(enrollment_id))
+    return _render_detail(
+        get_viewable_or_404(Enrollment, enrollment_id, ENROLLMENT_PAGE)
+    )
 
 
 @bp.route("/<int:enrollment_id>/stage", methods=("POST",))
 @role_required(*EDITORS)
 def change_stage(enrollment_id: int):
     """Move an enrollment to another stage, with a date and a note."""
-    enrollment = _load_viewable(enrollment_id)
+    enrollment = get_viewable_or_404(Enrollment, enrollment_id, ENROLLMENT_PAGE)
     form = _stage_form(enrollment, formdata=request.form)
     if form.is_stale(enrollment):
         return _render_detail(enrollment, form, 409)
@@ -185,7 +182,9 @@ def change_stage(enrollment_id: int):
         _field_error(form, error)
         return _render_detail(enrollment, form, 422)
     if not commit_or_stale(form):
-        return _render_detail(_load_viewable(enrollment_id), form, 409)
+        return _render_detail(
+            get_viewable_or_404(Enrollment, enrollment_id, ENROLLMENT_PAGE), form, 409
+        )
     flash(
         f"{enrollment.municipality.name} moved to “{stage.name}” "
         f"on {format_day(form.effective_on.data)}.",
@@ -198,7 +197,7 @@ def change_stage(enrollment_id: int):
 @role_required(*EDITORS)
 def undo_stage_change(enrollment_id: int):
     """Take back the newest stage change of an enrollment (a mistake)."""
-    enrollment = _load_viewable(enrollment_id)
+    enrollment = get_viewable_or_404(Enrollment, enrollment_id, ENROLLMENT_PAGE)
     if str(enrollment.version_id) != request.form.get("version_id", ""):
         flash(STALE_MESSAGE, "error")
         return redirect(url_for(".detail", enrollment_id=enrollment.id))
@@ -208,10 +207,7 @@ def undo_stage_change(enrollment_id: int):
         flash(error.message, "error")
         return redirect(url_for(".detail", enrollment_id=enrollment.id))
     db.session.delete(change)
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
+    if not commit_or_stale():
         flash(STALE_MESSAGE, "error")
         return redirect(url_for(".detail", enrollment_id=enrollment_id))
     flash(
@@ -574,3 +570,13 @@ def delete_assessment(enrollment_id: int, assessment_id: int):
     db.session.commit()
     flash("The assessment is deleted.", "success")
     return redirect(url_for(".detail", enrollment_id=enrollment.id))
+
+
+@bp.route("/export.<fmt>")
+@role_required(*STAFF)
+def export(fmt: str):
+    """The enrollment list, as filtered (program, stage, country, cohort, year, q)."""
+    query = filtered_enrollments(request.args, current_user)
+    return export_response(
+        fmt, "enrollments", ENROLLMENT_COLUMNS, query, enrollment_row
+    )

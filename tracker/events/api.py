@@ -10,20 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, jsonify, request, url_for
+from flask import jsonify, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.api.core import bp, choice_param, int_param, paginated, str_param
-from tracker.auth.permissions import public
 from tracker.events.queries import (
+    EVENT_PAGE,
     WHEN_CHOICES,
     event_participants_query,
     event_visibility,
     filtered_events,
 )
-from tracker.extensions import db
 from tracker.models import (
     Attendance,
     Event,
@@ -33,6 +30,7 @@ from tracker.models import (
     ParticipationRole,
     SessionKind,
 )
+from tracker.permissions import get_viewable_or_404, public
 from tracker.public.open_data import scrub
 
 SORT_KEYS = ("starts_on", "title", "kind", "city")
@@ -119,21 +117,6 @@ def participant_item(participation: Participation) -> dict[str, Any]:
     return item
 
 
-def _visible_event(event_id: int) -> Event:
-    event = db.session.scalar(
-        select(Event)
-        .where(Event.id == event_id)
-        .options(
-            joinedload(Event.country),
-            joinedload(Event.program),
-            selectinload(Event.sessions),
-        )
-    )
-    if event is None or not event.can_view(current_user):
-        abort(404)
-    return event
-
-
 @bp.route("/events")
 @public
 def list_events():
@@ -146,7 +129,7 @@ def list_events():
 @public
 def get_event(event_id: int):
     """One event with its agenda."""
-    event = _visible_event(event_id)
+    event = get_viewable_or_404(Event, event_id, EVENT_PAGE)
     return jsonify(
         {
             **event_summary(event),
@@ -161,7 +144,7 @@ def get_event(event_id: int):
 def list_event_participants(event_id: int):
     """The event's participants the caller may see; contact details only where
     allowed."""
-    event = _visible_event(event_id)
+    event = get_viewable_or_404(Event, event_id, EVENT_PAGE)
     return paginated(event_participants_query(event, current_user), participant_item)
 
 

@@ -19,15 +19,17 @@ from tracker.api.core import (
     paginated,
     str_param,
 )
-from tracker.auth.permissions import SIGNED_IN, role_required
+from tracker.enrollments.queries import (
+    ENROLLMENT_PAGE,
+    ENROLLMENT_SORTING,
+    filtered_enrollments,
+)
 from tracker.models import Assessment, Enrollment, Program, StageChange
+from tracker.permissions import SIGNED_IN, get_viewable_or_404, role_required
 from tracker.programs import leaders
 from tracker.programs.queries import (
-    ENROLLMENT_SORTING,
     ProgramFigures,
-    enrollment_for_page,
     figures_by_program,
-    filtered_enrollments,
     program_by_code,
     programs_with_stages,
 )
@@ -186,9 +188,7 @@ def enrollments():
 @role_required(*SIGNED_IN)
 def enrollment(enrollment_id: int):
     """One enrollment with its stage history and assessments."""
-    found = enrollment_for_page(enrollment_id)
-    if found is None or not found.can_view(current_user):
-        abort(404)
+    found = get_viewable_or_404(Enrollment, enrollment_id, ENROLLMENT_PAGE)
     body = enrollment_json(found)
     body["notes"] = found.notes
     body["history"] = [

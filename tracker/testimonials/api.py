@@ -21,8 +21,8 @@ from tracker.api.core import (
     paginated,
     str_param,
 )
-from tracker.auth.permissions import get_viewable_or_404, public
 from tracker.models import Testimonial, TestimonialStatus, User
+from tracker.permissions import get_viewable_or_404, public
 from tracker.testimonials.queries import SORTING, filtered_testimonials
 
 STATUSES = tuple(status.value for status in TestimonialStatus)

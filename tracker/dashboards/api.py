@@ -4,9 +4,9 @@ from flask import jsonify, request
 
 from tracker.api.core import BadParameter, bp
 from tracker.api.schemas import ERROR_RESPONSES, json_response, query_parameter, ref
-from tracker.auth.permissions import STAFF, role_required
 from tracker.dashboards.figures import build_dashboard
-from tracker.dashboards.queries import YEAR_MAX, YEAR_MIN, parse_filters, reference_data
+from tracker.dashboards.filters import YEAR_MAX, YEAR_MIN, parse_filters, reference_data
+from tracker.permissions import STAFF, role_required
 
 
 @bp.route("/stats")

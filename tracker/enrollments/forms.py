@@ -1,0 +1,160 @@
+"""Forms for enrollments, their stage changes and assessments."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
+
+from tracker.forms import LongSelect, VersionedForm, choices, optional_int, strip
+from tracker.models import ASSESSMENT_AREAS, AssessmentKind
+from tracker.models.enums import label
+from tracker.programs.forms import NOTE_MAX, NOTES_MAX
+
+
+class EnrollmentForm(FlaskForm):
+    """A new enrollment: who, in what, and where its history starts."""
+
+    municipality_id = SelectField(
+        "Municipality",
+        coerce=optional_int,
+        widget=LongSelect(),
+        validators=[DataRequired(message="Choose a municipality.")],
+    )
+    program_id = SelectField(
+        "Program",
+        coerce=optional_int,
+        validators=[DataRequired(message="Choose a program.")],
+    )
+    cohort_id = SelectField(
+        "Cohort",
+        coerce=optional_int,
+        validators=[Optional()],
+        description="Only cohorts of the chosen program are accepted.",
+    )
+    stage_id = SelectField(
+        "Starting stage",
+        coerce=optional_int,
+        validators=[DataRequired(message="Choose the stage the enrollment starts at.")],
+    )
+    effective_on = DateField(
+        "Stage effective on",
+        validators=[DataRequired(message="Give a valid date (YYYY-MM-DD).")],
+        default=date.today,
+    )
+    applied_on = DateField("Applied on", validators=[Optional()])
+    notes = TextAreaField(
+        "Notes",
+        validators=[Optional(), Length(max=NOTES_MAX)],
+        filters=[strip],
+        render_kw={"rows": 3, "data-maxlength": NOTES_MAX},
+    )
+
+
+class EnrollmentEditForm(VersionedForm):
+    """What may change on an enrollment; municipality and program stay fixed."""
+
+    cohort_id = SelectField("Cohort", coerce=optional_int, validators=[Optional()])
+    applied_on = DateField("Applied on", validators=[Optional()])
+    notes = TextAreaField(
+        "Notes",
+        validators=[Optional(), Length(max=NOTES_MAX)],
+        filters=[strip],
+        render_kw={"rows": 4, "data-maxlength": NOTES_MAX},
+    )
+
+    def apply_to(self, obj: Any) -> None:
+        super().apply_to(obj)
+        obj.notes = obj.notes or ""
+
+
+class StageChangeForm(VersionedForm):
+    """Move one enrollment; the hidden ``version_id`` guards against races."""
+
+    stage_id = SelectField(
+        "New stage",
+        coerce=optional_int,
+        validators=[DataRequired(message="Choose the stage to move to.")],
+    )
+    effective_on = DateField(
+        "Effective on",
+        validators=[DataRequired(message="Give a valid date (YYYY-MM-DD).")],
+        default=date.today,
+    )
+    note = TextAreaField(
+        "Note",
+        validators=[Optional(), Length(max=NOTE_MAX)],
+        filters=[strip],
+        description="Required when moving back to an earlier stage.",
+        render_kw={"rows": 2, "data-maxlength": NOTE_MAX},
+    )
+
+
+class BulkMoveForm(FlaskForm):
+    """Move the selected enrollments of one program (ids come as ``enrollment_ids``)."""
+
+    stage_id = SelectField(
+        "Move to stage",
+        coerce=optional_int,
+        validators=[DataRequired(message="Choose the stage to move to.")],
+    )
+    effective_on = DateField(
+        "Effective on",
+        validators=[DataRequired(message="Give a valid date (YYYY-MM-DD).")],
+        default=date.today,
+    )
+    note = TextAreaField(
+        "Note",
+        validators=[Optional(), Length(max=NOTE_MAX)],
+        filters=[strip],
+        render_kw={"rows": 2},
+    )
+
+
+def _score(area_label: str) -> IntegerField:
+    return IntegerField(
+        area_label,
+        validators=[
+            InputRequired(message="Give a score from 0 to 100."),
+            NumberRange(min=0, max=100, message="A score is from 0 to 100."),
+        ],
+        render_kw={"min": 0, "max": 100, "inputmode": "numeric"},
+    )
+
+
+class AssessmentForm(VersionedForm):
+    assessed_on = DateField(
+        "Assessed on",
+        validators=[DataRequired(message="Give a valid date (YYYY-MM-DD).")],
+    )
+    kind = SelectField(
+        "Kind",
+        validators=[DataRequired()],
+        choices=choices((kind.value, label(kind)) for kind in AssessmentKind),
+    )
+    financial_management = _score(ASSESSMENT_AREAS["financial_management"])
+    procurement = _score(ASSESSMENT_AREAS["procurement"])
+    urban_planning = _score(ASSESSMENT_AREAS["urban_planning"])
+    human_resources = _score(ASSESSMENT_AREAS["human_resources"])
+    service_delivery = _score(ASSESSMENT_AREAS["service_delivery"])
+    transparency = _score(ASSESSMENT_AREAS["transparency"])
+    notes = TextAreaField(
+        "Notes",
+        validators=[Optional(), Length(max=NOTES_MAX)],
+        filters=[strip],
+        render_kw={"rows": 3, "data-maxlength": NOTES_MAX},
+    )
+
+    def apply_to(self, obj: Any) -> None:
+        super().apply_to(obj)
+        obj.kind = AssessmentKind(self.kind.data)
+        obj.notes = obj.notes or ""
