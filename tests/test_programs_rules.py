@@ -24,7 +24,8 @@ from tracker.models import (
     Stage,
     StageChange,
 )
-from tracker.models.programs import InvalidTransition, describe_days
+from tracker.models.enrollments import describe_days
+from tracker.models.programs import InvalidTransition
 
 TODAY = date(2020, 6, 1)
 

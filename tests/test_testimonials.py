@@ -1187,10 +1187,12 @@ def test_the_demo_seed_covers_every_state_and_runs_twice(app):
     from tracker.admin import seed as accounts
     from tracker.models import Event, EventKind, Program
     from tracker.municipalities import seed as places
+    from tracker.people import seed as people
     from tracker.testimonials import seed as testimonials
 
     with app.app_context():
         places.seed(db.session)
+        people.seed(db.session)
         accounts.seed(db.session)
         mfsa = Program(code="MFSA", name="Municipal Finance Self-Assessment")
         seoul = Event(

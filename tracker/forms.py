@@ -88,6 +88,16 @@ class VersionedForm(FlaskForm):
                 setattr(obj, name, field.data)
 
 
+def put_error(form: FlaskForm, error: Any) -> None:
+    """Show a domain rule's refusal (an error with ``field`` and ``message``)
+    beside the field it concerns, or above the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is None:
+        form.form_errors.append(error.message)
+    else:
+        field.errors = [*field.errors, error.message]
+
+
 def commit_or_stale(
     form: FlaskForm | None = None, clash: Field | None = None, clash_message: str = ""
 ) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +14,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.audit import history_for
 from tracker.enrollments import services
 from tracker.enrollments.forms import (
-    AssessmentForm,
     BulkMoveForm,
     EnrollmentEditForm,
     EnrollmentForm,
@@ -27,11 +26,16 @@ from tracker.enrollments.queries import (
     filtered_enrollments,
 )
 from tracker.extensions import db
-from tracker.forms import STALE_MESSAGE, choices, commit_or_stale, placeholder
+from tracker.forms import (
+    STALE_MESSAGE,
+    choices,
+    commit_or_stale,
+    placeholder,
+    put_error,
+)
 from tracker.lists import paginate
 from tracker.models import (
     ASSESSMENT_AREAS,
-    Assessment,
     Cohort,
     Country,
     Enrollment,
@@ -59,15 +63,6 @@ MAX_BULK = 500
 
 def _acting_user():
     return current_user._get_current_object()
-
-
-def _field_error(form, error: InvalidTransition) -> None:
-    """Show a domain error beside the field it concerns (or above the form)."""
-    field = getattr(form, error.field, None)
-    if field is None:
-        form.form_errors.append(error.message)
-    else:
-        field.errors = [*field.errors, error.message]
 
 
 def _stage_choices(program: Program, exclude: Stage | None = None):
@@ -179,7 +174,7 @@ def change_stage(enrollment_id: int):
             stage, form.effective_on.data, _acting_user(), form.note.data or ""
         )
     except InvalidTransition as error:
-        _field_error(form, error)
+        put_error(form, error)
         return _render_detail(enrollment, form, 422)
     if not commit_or_stale(form):
         return _render_detail(
@@ -286,12 +281,12 @@ def create():
             db.session.commit()
         except InvalidTransition as error:
             db.session.rollback()
-            _field_error(form, error)
+            put_error(form, error)
         except IntegrityError:
             # Two coordinators enrolled the same municipality at once: the
             # unique constraint caught what the check above could not.
             db.session.rollback()
-            _field_error(
+            put_error(
                 form,
                 InvalidTransition(
                     "This municipality is already enrolled in this program: "
@@ -465,111 +460,6 @@ def bulk_move():
 
 
 # -- assessments ---------------------------------------------------------------
-
-
-def _assessment_or_404(enrollment: Enrollment, assessment_id: int) -> Assessment:
-    assessment = next(
-        (a for a in enrollment.assessments if a.id == assessment_id), None
-    )
-    if assessment is None:
-        abort(404)
-    return assessment
-
-
-@bp.route("/<int:enrollment_id>/assessments/new", methods=("GET", "POST"))
-@role_required(*EDITORS)
-def create_assessment(enrollment_id: int):
-    """Record a baseline or follow-up assessment with a score per area."""
-    enrollment = get_editable_or_403(Enrollment, enrollment_id)
-    form = AssessmentForm()
-    if request.method == "GET":
-        form.kind.data = "follow_up" if enrollment.baseline else "baseline"
-        return render_template(
-            "enrollments/assessment_form.html",
-            form=form,
-            enrollment=enrollment,
-            assessment=None,
-        )
-    if form.validate():
-        problem = enrollment.assessment_problem(form.kind.data, form.assessed_on.data)
-        if problem is not None:
-            _field_error(form, problem)
-        else:
-            assessment = Assessment(enrollment=enrollment)
-            form.apply_to(assessment)
-            db.session.add(assessment)
-            db.session.commit()
-            flash(
-                f"The {assessment.kind.value.replace('_', '-')} assessment of "
-                f"{format_day(assessment.assessed_on)} is recorded.",
-                "success",
-            )
-            return redirect(url_for(".detail", enrollment_id=enrollment.id))
-    return render_template(
-        "enrollments/assessment_form.html",
-        form=form,
-        enrollment=enrollment,
-        assessment=None,
-    ), 422
-
-
-@bp.route(
-    "/<int:enrollment_id>/assessments/<int:assessment_id>/edit",
-    methods=("GET", "POST"),
-)
-@role_required(*EDITORS)
-def edit_assessment(enrollment_id: int, assessment_id: int):
-    """Correct an assessment's date, kind or scores."""
-    enrollment = get_editable_or_403(Enrollment, enrollment_id)
-    assessment = _assessment_or_404(enrollment, assessment_id)
-    form = AssessmentForm(obj=assessment)
-    status = 200
-    if request.method == "GET":
-        form.load_version(assessment)
-    elif form.is_stale(assessment):
-        status = 409
-    elif form.validate():
-        problem = enrollment.assessment_problem(
-            form.kind.data, form.assessed_on.data, assessment=assessment
-        )
-        if problem is not None:
-            _field_error(form, problem)
-            status = 422
-        else:
-            form.apply_to(assessment)
-            if commit_or_stale(form):
-                flash("The assessment is saved.", "success")
-                return redirect(url_for(".detail", enrollment_id=enrollment.id))
-            status = 409
-    else:
-        status = 422
-    return render_template(
-        "enrollments/assessment_form.html",
-        form=form,
-        enrollment=enrollment,
-        assessment=assessment,
-    ), status
-
-
-@bp.route(
-    "/<int:enrollment_id>/assessments/<int:assessment_id>/delete", methods=("POST",)
-)
-@role_required(*EDITORS)
-def delete_assessment(enrollment_id: int, assessment_id: int):
-    """Delete an assessment; a baseline only once no follow-up relies on it."""
-    enrollment = get_editable_or_403(Enrollment, enrollment_id)
-    assessment = _assessment_or_404(enrollment, assessment_id)
-    if assessment is enrollment.baseline and enrollment.latest_follow_up is not None:
-        flash(
-            "The baseline cannot be deleted while follow-ups compare against it; "
-            "delete the follow-ups first.",
-            "error",
-        )
-        return redirect(url_for(".detail", enrollment_id=enrollment.id))
-    db.session.delete(assessment)
-    db.session.commit()
-    flash("The assessment is deleted.", "success")
-    return redirect(url_for(".detail", enrollment_id=enrollment.id))
 
 
 @bp.route("/export.<fmt>")

@@ -36,7 +36,7 @@ from tracker.events.queries import (
 )
 from tracker.events.routes import bp, render_detail
 from tracker.extensions import db
-from tracker.forms import commit_or_stale
+from tracker.forms import commit_or_stale, put_error
 from tracker.models import (
     Attendance,
     Event,
@@ -64,15 +64,6 @@ def _participation_of(event: Event, participation_id: int) -> Participation:
     return participation
 
 
-def _put_error(form, error: services.ParticipationError) -> None:
-    """Show a service's refusal beside its field, or above the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
 @bp.route("/<int:event_id>/participants", methods=("POST",))
 @role_required(*EDITORS)
 def add_participation(event_id: int):
@@ -98,7 +89,7 @@ def add_participation(event_id: int):
             db.session.commit()
         except services.ParticipationError as refusal:
             db.session.rollback()
-            _put_error(form, refusal)
+            put_error(form, refusal)
         except IntegrityError:
             db.session.rollback()
             form.person_id.errors = [DUPLICATE_MESSAGE]
@@ -137,7 +128,7 @@ def add_new_person(event_id: int):
             db.session.commit()
         except services.ParticipationError as refusal:
             db.session.rollback()
-            _put_error(form, refusal)
+            put_error(form, refusal)
         except IntegrityError:
             db.session.rollback()
             form.email.errors = [
@@ -175,7 +166,7 @@ def edit_participation(event_id: int, participation_id: int):
             try:
                 services.check_attendance(event, form.attendance.data, date.today())
             except services.ParticipationError as refusal:
-                _put_error(form, refusal)
+                put_error(form, refusal)
             else:
                 form.apply_to(participation)
                 if commit_or_stale(form):
@@ -332,7 +323,7 @@ def propose(event_id: int):
             db.session.commit()
         except services.ParticipationError as refusal:
             db.session.rollback()
-            _put_error(form, refusal)
+            put_error(form, refusal)
         except IntegrityError:
             db.session.rollback()
             form.person_id.errors = [DUPLICATE_MESSAGE]

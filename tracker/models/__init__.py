@@ -3,6 +3,12 @@
 from tracker.models.accounts import ApiToken, User
 from tracker.models.audit import AuditEntry
 from tracker.models.base import Base, utcnow
+from tracker.models.enrollments import (
+    ASSESSMENT_AREAS,
+    Assessment,
+    Enrollment,
+    StageChange,
+)
 from tracker.models.enums import (
     AssessmentKind,
     Attendance,
@@ -17,15 +23,7 @@ from tracker.models.enums import (
 from tracker.models.events import Event, EventSession, Participation
 from tracker.models.notifications import Notification
 from tracker.models.places import Country, Municipality, Person
-from tracker.models.programs import (
-    ASSESSMENT_AREAS,
-    Assessment,
-    Cohort,
-    Enrollment,
-    Program,
-    Stage,
-    StageChange,
-)
+from tracker.models.programs import Cohort, Program, Stage
 from tracker.models.testimonials import Testimonial
 
 __all__ = [

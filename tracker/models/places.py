@@ -19,8 +19,8 @@ from tracker.models.enums import Role, SizeClass
 
 if TYPE_CHECKING:
     from tracker.models.accounts import User
+    from tracker.models.enrollments import Enrollment
     from tracker.models.events import Participation
-    from tracker.models.programs import Enrollment
     from tracker.models.testimonials import Testimonial
 
 

@@ -1,14 +1,12 @@
-"""Demo data: the program's countries, its municipalities, and some people.
+"""Demo data: the program's countries and its municipalities.
 
 Municipalities are the real ones named in the program's public record.
-Populations are rounded census figures, for illustration. The people are
-fictional demo contacts (example.org), except the officials named in the
-program's public testimonials.
+Populations are rounded census figures, for illustration.
 """
 
 from sqlalchemy.orm import Session
 
-from tracker.models import Country, Municipality, Person
+from tracker.models import Country, Municipality
 from tracker.seed.common import get_or_create
 
 PROGRAM_COUNTRIES = [
@@ -90,126 +88,9 @@ CONTACT_DETAILS = {
     },
 }
 
-# (full name, position, municipality or None, organisation, e-mail)
-PEOPLE = [
-    (
-        "Reisa Duraj",
-        "Head of Finance and Treasury Relations Sector",
-        "Shkodër",
-        "",
-        "r.duraj@shkoder.example.org",
-    ),
-    ("Emil Doncev", "Mayor", "Vinica", "", "mayor@vinica.example.org"),
-    (
-        "Ivana Demo-Horvat",
-        "Smart City Coordinator",
-        "Rijeka",
-        "",
-        "ivana.horvat@rijeka.example.org",
-    ),
-    (
-        "Luka Demo-Perić",
-        "Head of Finance Department",
-        "Rijeka",
-        "",
-        "luka.peric@rijeka.example.org",
-    ),
-    (
-        "Jelena Demo-Marković",
-        "Beokom Centre Manager",
-        "Belgrade",
-        "",
-        "jelena.markovic@beograd.example.org",
-    ),
-    (
-        "Nikola Demo-Jovanović",
-        "Adviser to the Mayor",
-        "Belgrade",
-        "",
-        "nikola.jovanovic@beograd.example.org",
-    ),
-    (
-        "Arben Demo-Hoxha",
-        "Integrity Officer",
-        "Kuçovë",
-        "",
-        "integrity@kucove.example.org",
-    ),
-    (
-        "Amra Demo-Hadžić",
-        "Head of Public Procurement",
-        "Zenica",
-        "",
-        "procurement@zenica.example.org",
-    ),
-    (
-        "Marija Demo-Novak",
-        "City Manager",
-        "Križevci",
-        "",
-        "manager@krizevci.example.org",
-    ),
-    (
-        "Driton Demo-Krasniqi",
-        "Director of Administration",
-        "Gjakova",
-        "",
-        "admin@gjakova.example.org",
-    ),
-    (
-        "Blerim Demo-Berisha",
-        "Head of Finance",
-        "Istog",
-        "",
-        "finance@istog.example.org",
-    ),
-    (
-        "Elena Demo-Stojanovska",
-        "Head of Human Resources",
-        "Gostivar",
-        "",
-        "hr@gostivar.example.org",
-    ),
-    (
-        "Petar Demo-Vuković",
-        "Secretary of the Municipality",
-        "Herceg Novi",
-        "",
-        "secretary@hercegnovi.example.org",
-    ),
-    (
-        "Ana Demo-Radović",
-        "Head of Local Economic Development",
-        "Tivat",
-        "",
-        "led@tivat.example.org",
-    ),
-    (
-        "Dragan Demo-Ilić",
-        "Head of Municipal Administration",
-        "Boljevac",
-        "",
-        "uprava@boljevac.example.org",
-    ),
-    (
-        "Sara Demo-Lindner",
-        "Anticorruption Practitioner",
-        None,
-        "Urban Partnership Program (demo)",
-        "sara.lindner@upp.example.org",
-    ),
-    (
-        "Tomás Demo-Ortega",
-        "Urban Specialist",
-        None,
-        "World Bank (demo)",
-        "tomas.ortega@worldbank.example.org",
-    ),
-]
-
 
 def seed(session: Session) -> None:
-    """Create the demo countries, municipalities and people that do not exist yet."""
+    """Create the demo countries and municipalities that do not exist yet."""
     countries = {}
     for code, name in PROGRAM_COUNTRIES:
         countries[code] = get_or_create(
@@ -217,23 +98,12 @@ def seed(session: Session) -> None:
         )
     for code, name in HOST_COUNTRIES:
         countries[code] = get_or_create(session, Country, {"code": code}, name=name)
-    municipalities = {}
     for code, name, region, population in MUNICIPALITIES:
-        municipalities[name] = get_or_create(
+        get_or_create(
             session,
             Municipality,
             {"country_id": countries[code].id, "name": name},
             region=region,
             population=population,
             **CONTACT_DETAILS.get(name, {}),
-        )
-    for full_name, position, home, organisation, email in PEOPLE:
-        get_or_create(
-            session,
-            Person,
-            {"email": email},
-            full_name=full_name,
-            position=position,
-            municipality_id=municipalities[home].id if home else None,
-            organisation=organisation,
         )

@@ -32,7 +32,7 @@ from tracker.models import (
     StageKind,
     User,
 )
-from tracker.models.programs import describe_days
+from tracker.models.enrollments import describe_days
 from tracker.sql import days_between
 
 

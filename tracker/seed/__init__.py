@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from tracker.admin import seed as accounts
 from tracker.events import seed as events
 from tracker.municipalities import seed as municipalities
+from tracker.people import seed as people
 from tracker.programs import seed as programs
 from tracker.testimonials import seed as testimonials
 
@@ -17,6 +18,7 @@ from tracker.testimonials import seed as testimonials
 def seed_demo(session: Session) -> None:
     """Create whatever demo data is missing, domain by domain."""
     municipalities.seed(session)
+    people.seed(session)
     accounts.seed(session)
     programs.seed(session)
     events.seed(session)
