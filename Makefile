@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/tracker_test
 
-.PHONY: run install dev test test-postgres test-browser lint security semgrep bench clean
+.PHONY: run install dev test test-postgres test-browser lint security semgrep bench clean \
+  translations translations-extract translations-update
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,20 +22,33 @@ $(VENV)/.installed-dev: pyproject.toml constraints.txt | $(BIN)/python
 install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
-run: install
+# Gettext catalogs: extract the strings into the template, merge it into each
+# language's catalog, compile the catalogs (run, test and CI compile them).
+CATALOGS := tracker/translations
+translations-extract: dev
+	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext -k _l --no-location \
+	  --sort-output -o $(CATALOGS)/messages.pot .
+
+translations-update: translations-extract
+	$(BIN)/pybabel -q update -i $(CATALOGS)/messages.pot -d $(CATALOGS) --no-fuzzy-matching
+
+translations: install
+	$(BIN)/pybabel -q compile -d $(CATALOGS)
+
+run: install translations
 	$(BIN)/flask --app tracker db upgrade
 	$(BIN)/flask --app tracker seed-demo --if-empty
 	$(BIN)/flask --app tracker run --host 127.0.0.1 --port 5000
 
-test: dev
+test: dev translations
 	TEST_DATABASE_URL= $(BIN)/pytest
 
-test-postgres: dev
+test-postgres: dev translations
 	psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='tracker_test'" | grep -q 1 \
 	  || psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE tracker_test"
 	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -m "not browser"
 
-test-browser: dev
+test-browser: dev translations
 	TEST_DATABASE_URL= $(BIN)/pytest -m browser
 
 lint: dev

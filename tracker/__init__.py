@@ -17,7 +17,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from tracker import audit, cli, errors, security, templating
+    from tracker import audit, cli, errors, i18n, security, templating
     from tracker.config import load_config
     from tracker.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -29,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    i18n.init_app(app)
     audit.init_app(app)
 
     from tracker import (

@@ -1,8 +1,7 @@
 """What templates can use besides the view's own variables."""
 
-from datetime import date, datetime
-
-from flask import Flask, current_app, request, url_for
+from flask import Flask, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from jinja2 import pass_context
 from sqlalchemy import func, literal, select
@@ -16,8 +15,6 @@ from tracker.permissions import PUBLIC, access_rule_of
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(Role=Role, SizeClass=SizeClass, label=label)
     app.jinja_env.filters["label"] = label
-    app.jinja_env.filters["day"] = format_day
-    app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.filters["public_safe"] = public_safe
     app.context_processor(navigation_counts)
@@ -102,14 +99,6 @@ def public_safe(context, text: str | None) -> str:
     return text or ""
 
 
-def format_day(value: date | None) -> str:
-    return value.strftime("%-d %b %Y") if value else ""
-
-
-def format_moment(value: datetime | None) -> str:
-    return value.strftime("%-d %b %Y %H:%M UTC") if value else ""
-
-
 def url_with(**changes) -> str:
     """The current URL with some query parameters changed (sorting, paging)."""
     args = request.args.to_dict()
@@ -121,22 +110,22 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
-def account_links() -> list[tuple[str, str]]:
-    """Links about the signed-in user: their municipality, their notifications."""
+def account_links() -> list[tuple[str, str, str]]:
+    """Links about the signed-in user (key, text, URL): their municipality,
+    their notifications."""
     links = []
-    if current_user.role == Role.CONTACT and has_endpoint("municipalities.detail"):
+    if current_user.role == Role.CONTACT:
         links.append(
             (
-                "My municipality",
+                "municipality",
+                gettext("My municipality"),
                 url_for(
                     "municipalities.detail",
                     municipality_id=current_user.municipality_id,
                 ),
             )
         )
-    links.append(("Notifications", url_for("notifications.index")))
+    links.append(
+        ("notifications", gettext("Notifications"), url_for("notifications.index"))
+    )
     return links
-
-
-def has_endpoint(endpoint: str) -> bool:
-    return endpoint in current_app.view_functions

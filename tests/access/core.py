@@ -26,6 +26,10 @@ ROWS: list[Row] = [
     # A link with a bad token answers 400 to everyone ("ask for a new link").
     public_page("GET", "/auth/set-password/not-a-valid-token"),
     public_page("POST", "/auth/set-password/not-a-valid-token"),
+    signed_in("GET", "/auth/profile"),
+    signed_in("POST", "/auth/profile"),
+    # The language switcher: anyone; an empty form just goes back (302).
+    public_page("POST", "/language"),
     signed_in("GET", "/notifications/"),
     signed_in("POST", "/notifications/read"),
     row(

@@ -1,10 +1,14 @@
-"""Sign-in and password forms."""
+"""Sign-in, password, profile and language forms."""
 
+import pytz
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from tracker.auth.passwords import MAX_LENGTH, context_words, password_problems
+from tracker.forms import LongSelect
+from tracker.i18n import LANGUAGES
 
 
 class LoginForm(FlaskForm):
@@ -49,3 +53,28 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
 
 class SetPasswordForm(NewPasswordMixin, FlaskForm):
     """The form behind an administrator's password-set link."""
+
+
+def _language_choices() -> list[SelectChoice]:
+    return [SelectChoice(code, name) for code, name in LANGUAGES.items()]
+
+
+class LanguageForm(FlaskForm):
+    """The language switcher every page shows (signed in or not)."""
+
+    language = SelectField("Language", choices=_language_choices())
+    next = HiddenField()
+
+
+class ProfileForm(FlaskForm):
+    """A user's own settings: the language and time zone pages are shown in."""
+
+    language = SelectField("Language", choices=_language_choices())
+    timezone = SelectField(
+        "Time zone",
+        choices=[
+            SelectChoice(zone, zone.replace("_", " ")) for zone in pytz.common_timezones
+        ],
+        widget=LongSelect(),
+        description="Times are shown in this zone (stored in UTC).",
+    )

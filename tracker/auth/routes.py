@@ -16,11 +16,17 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from tracker.audit import Actor, record_event
-from tracker.auth.forms import ChangePasswordForm, LoginForm, SetPasswordForm
+from tracker.auth.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    ProfileForm,
+    SetPasswordForm,
+)
 from tracker.auth.password_links import user_for_token
 from tracker.auth.passwords import (
     hash_password,
@@ -29,6 +35,7 @@ from tracker.auth.passwords import (
 )
 from tracker.auth.ratelimits import login_limit, password_set_limit
 from tracker.extensions import db, limiter, login_manager
+from tracker.i18n import DEFAULT_TIMEZONE, select_locale
 from tracker.models import ApiToken, User, utcnow
 from tracker.permissions import SIGNED_IN, public, role_required
 
@@ -241,6 +248,24 @@ def change_password():
             )
             return redirect(url_for("public.home"))
     return render_template("auth/password.html", form=form)
+
+
+@bp.route("/profile", methods=("GET", "POST"))
+@role_required(*SIGNED_IN)
+def profile():
+    """Your own settings: the language and time zone pages are shown in."""
+    user = current_user._get_current_object()
+    form = ProfileForm()
+    if request.method == "GET":
+        form.language.data = user.locale or select_locale()
+        form.timezone.data = user.timezone or DEFAULT_TIMEZONE
+    if form.validate_on_submit():
+        user.locale = form.language.data
+        user.timezone = form.timezone.data
+        db.session.commit()
+        flash(gettext("Your settings are saved."), "success")
+        return redirect(url_for(".profile"))
+    return render_template("auth/profile.html", form=form)
 
 
 LINK_INVALID = (

@@ -10,6 +10,7 @@ from tracker.enrollments.forms import (
 from tracker.enrollments.routes import bp
 from tracker.extensions import db
 from tracker.forms import commit_or_stale, put_error
+from tracker.i18n import format_day
 from tracker.models import (
     Assessment,
     Enrollment,
@@ -19,7 +20,6 @@ from tracker.permissions import (
     get_editable_or_403,
     role_required,
 )
-from tracker.templating import format_day
 
 
 def _assessment_or_404(enrollment: Enrollment, assessment_id: int) -> Assessment:

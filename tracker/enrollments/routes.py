@@ -33,6 +33,7 @@ from tracker.forms import (
     placeholder,
     put_error,
 )
+from tracker.i18n import format_day
 from tracker.lists import paginate
 from tracker.models import (
     ASSESSMENT_AREAS,
@@ -54,7 +55,6 @@ from tracker.permissions import (
 )
 from tracker.programs.queries import programs_with_stages
 from tracker.tabular import export_response
-from tracker.templating import format_day
 
 bp = Blueprint("enrollments", __name__, url_prefix="/enrollments")
 

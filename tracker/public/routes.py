@@ -1,12 +1,26 @@
 """Pages for everyone: the home page with the program's figures, and open data."""
 
-from flask import Blueprint, Response, abort, jsonify, render_template
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_login import current_user
 
+from tracker.auth.forms import LanguageForm
+from tracker.auth.routes import safe_next_url
 from tracker.cache import cached
 from tracker.dashboards.figures import program_funnels
 from tracker.dashboards.filters import Filters, reference_data
 from tracker.dashboards.scalars import public_scalars, run_scalars
 from tracker.dashboards.series import enrollment_counts
+from tracker.extensions import db
+from tracker.i18n import COOKIE, COOKIE_MAX_AGE
 from tracker.permissions import public
 from tracker.public.open_data import DATASETS
 from tracker.tabular import csv_response
@@ -83,3 +97,27 @@ def health():
     """Liveness for load balancers (and the benchmark's trivial route): 200
     "ok" without touching the database."""
     return Response("ok\n", mimetype="text/plain")
+
+
+@bp.route("/language", methods=("POST",))
+@public
+def choose_language():
+    """Switch the interface language (remembered in a cookie, and on the
+    profile of a signed-in user)."""
+    form = LanguageForm()
+    back = safe_next_url(form.next.data) or url_for(".home")
+    if not form.validate_on_submit():
+        return redirect(back)
+    if current_user.is_authenticated:
+        current_user.locale = form.language.data
+        db.session.commit()
+    response = redirect(back)
+    response.set_cookie(
+        COOKIE,
+        form.language.data,
+        max_age=COOKIE_MAX_AGE,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response
