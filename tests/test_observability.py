@@ -30,8 +30,10 @@ class Lines(logging.Handler):
 
 
 @pytest.fixture
-def request_lines():
+def request_lines(monkeypatch):
     logger = logging.getLogger("tracker.requests")
+    # Migrations (alembic's fileConfig) disable the loggers that exist by then.
+    monkeypatch.setattr(logger, "disabled", False)
     handler = Lines()
     logger.addHandler(handler)
     try:
