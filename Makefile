@@ -4,8 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/tracker_test
 
-.PHONY: run install dev test test-postgres test-browser lint security semgrep bench clean \
-  translations translations-extract translations-update
+.PHONY: run install dev test test-postgres test-browser test-deploy lint security semgrep \
+  bench clean translations translations-extract translations-update
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,12 @@ test-postgres: dev translations
 
 test-browser: dev translations
 	TEST_DATABASE_URL= $(BIN)/pytest -m browser
+
+# nginx in front of two gunicorn instances on PostgreSQL and Redis (deploy/):
+# sessions, rate limits and figures shared, one instance killed under load.
+# Needs nginx, PostgreSQL and Redis on loopback; makes and drops its own database.
+test-deploy: dev translations
+	$(BIN)/pytest -m deploy tests/deploy
 
 lint: dev
 	$(BIN)/ruff check tracker tests bench

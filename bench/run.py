@@ -49,6 +49,8 @@ RESULTS_MD = ROOT / "bench" / "results.md"
 PG_SERVER = os.environ.get(
     "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432"
 )
+# Several people may share one PostgreSQL server: each picks a prefix.
+PG_PREFIX = os.environ.get("BENCH_DATABASE_PREFIX", "bench")
 SECRET = "bench-secret-key-not-for-production"
 PASSWORD = "demo-password-1"
 TARGETS = {
@@ -133,7 +135,7 @@ def database_url(kind: str, scale: float) -> str:
     tag = str(scale).replace(".", "_")
     if kind == "sqlite":
         return f"sqlite:///{CACHE / f'sqlite-{tag}.sqlite'}"
-    return f"{PG_SERVER}/bench_{tag}"
+    return f"{PG_SERVER}/{PG_PREFIX}_{tag}"
 
 
 def build_database(kind: str, scale: float) -> dict[str, Any]:
@@ -714,6 +716,9 @@ def median_entry(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def measure(kind: str, options: argparse.Namespace) -> dict[str, Any]:
+    if options.only == "throughput":
+        print(f"[{kind}] throughput ...", flush=True)
+        return {"throughput": attempt(throughput, kind, 1.0, options.wrk_seconds)}
     print(f"[{kind}] measuring pages ...", flush=True)
     entry = {
         "small": measure_pages(kind, 0.1, options.requests),
@@ -733,6 +738,12 @@ def main() -> None:
     parser.add_argument(
         "--runs", type=int, default=1, help="report the median of this many runs"
     )
+    parser.add_argument(
+        "--only",
+        choices=("throughput",),
+        help="measure only this (builds only the scale-1 database; prints the"
+        " figures, leaves bench/results.* as they are)",
+    )
     options = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     results: dict[str, Any] = {
@@ -746,16 +757,25 @@ def main() -> None:
         report += [f"Median of {options.runs} runs.", ""]
     for kind in options.databases.split(","):
         builds = {}
-        for scale in (0.1, 1.0):
+        for scale in (1.0,) if options.only else (0.1, 1.0):
             print(f"[{kind}] database at scale {scale} ...", flush=True)
             builds[str(scale)] = build_database(kind, scale)
         runs = [measure(kind, options) for _ in range(options.runs)]
+        if options.only:
+            for run in runs:
+                print(f"[{kind}] {json.dumps(run['throughput'])}", flush=True)
+            if options.runs > 1:
+                ratios = [run["throughput"].get("ratio", 0) for run in runs]
+                print(f"[{kind}] median ratio {statistics.median(ratios)}")
+            continue
         entry = {"builds": builds, **median_entry(runs)}
         if options.runs > 1:
             entry["each_run"] = runs
         results[kind] = entry
         report += table(kind, entry["small"], entry["large"]) + [""]
         report += summary(entry) + [""]
+    if options.only:
+        return
     RESULTS_JSON.write_text(json.dumps(results, indent=2))
     RESULTS_MD.write_text("\n".join(report))
     print("\n".join(report))

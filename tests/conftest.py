@@ -51,7 +51,17 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """Browser tests need Debian's Chromium; without it they skip, saying why."""
+    """Browser tests need Debian's Chromium; without it they skip, saying why.
+
+    The deploy tests (tests/deploy/) start nginx, two gunicorn instances and a
+    database of their own: they run only when asked for by marker
+    (``make test-deploy``: ``-m deploy``), never as part of the suite.
+    """
+    if "deploy" not in (config.option.markexpr or ""):
+        deploy = [item for item in items if "tests/deploy/" in item.nodeid]
+        if deploy:
+            config.hook.pytest_deselected(items=deploy)
+            items[:] = [item for item in items if item not in deploy]
     for item in items:
         if "tests/browser/" in item.nodeid:
             item.add_marker(pytest.mark.browser)

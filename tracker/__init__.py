@@ -17,12 +17,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from tracker import audit, cli, errors, i18n, security, templating
+    from tracker import audit, cli, errors, i18n, observability, security, templating
     from tracker.config import load_config
     from tracker.extensions import csrf, db, limiter, login_manager, migrate
 
     load_config(app, test_config)
     db.init_app(app)
+    # First of the request hooks, so refused requests are logged and counted too.
+    observability.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -92,6 +92,10 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "DATA_CACHE": True,
         # Reverse proxies in front of the app (0: clients connect directly).
         "PROXY_HOPS": 0,
+        # Who may read /metrics (tracker.observability): networks, comma-separated.
+        "METRICS_ALLOW_FROM": "127.0.0.0/8,::1/128",
+        # One JSON line per request on the "tracker.requests" logger.
+        "REQUEST_LOG": True,
     }
 
 
@@ -136,6 +140,13 @@ def _read_environment(app: Flask) -> None:
         ]
     if storage := environ.get("RATELIMIT_STORAGE_URI"):
         config["RATELIMIT_STORAGE_URI"] = storage
+    if prefix := environ.get("RATELIMIT_KEY_PREFIX"):
+        # Several deployments (or test runs) sharing one Redis keep apart.
+        config["RATELIMIT_KEY_PREFIX"] = prefix
+    if allowed := environ.get("METRICS_ALLOW_FROM"):
+        config["METRICS_ALLOW_FROM"] = allowed
+    if (request_log := environ.get("TRACKER_REQUEST_LOG")) is not None:
+        config["REQUEST_LOG"] = request_log == "1"
     https = environ.get("TRACKER_HTTPS")
     if https is not None:
         config["HTTPS"] = https == "1"

@@ -1,6 +1,10 @@
 """What templates can use besides the view's own variables."""
 
-from flask import Flask, request, url_for
+import hashlib
+import os
+from functools import lru_cache
+
+from flask import Flask, current_app, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from jinja2 import pass_context
@@ -20,6 +24,29 @@ def init_app(app: Flask) -> None:
     app.context_processor(navigation_counts)
     app.jinja_env.globals["navigation"] = navigation
     app.jinja_env.globals["account_links"] = account_links
+    app.url_defaults(version_static_urls)
+
+
+def version_static_urls(endpoint: str, values: dict) -> None:
+    """Link static files as ``?v=<content hash>``: a changed file gets a new URL.
+
+    nginx (deploy/nginx) caches versioned URLs for a year without asking
+    again, so browsers fetch a file anew exactly when it changed.
+    """
+    if endpoint != "static" or "filename" not in values or "v" in values:
+        return
+    path = os.path.join(current_app.static_folder or "", values["filename"])
+    try:
+        modified = os.stat(path).st_mtime_ns
+    except OSError:
+        return
+    values["v"] = _content_hash(path, modified)
+
+
+@lru_cache(maxsize=512)
+def _content_hash(path: str, modified: int) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()[:12]
 
 
 # The main menu: (text, endpoint). An item shows when its endpoint exists and

@@ -17,6 +17,11 @@ def build(world: World) -> None:
 ROWS: list[Row] = [
     public_page("GET", "/"),
     public_page("GET", "/health"),
+    public_page("GET", "/health/live"),
+    public_page("GET", "/health/ready"),
+    # From loopback (the test client's address) only: tests/test_observability.py
+    # shows the 404 outside the allow-list.
+    public_page("GET", "/metrics"),
     public_page("GET", "/auth/login"),
     # Signed-in users posting the empty sign-in form are sent home (302).
     public_page("POST", "/auth/login"),

@@ -91,13 +91,6 @@ def open_data_file(dataset: str, file_format: str):
     return response
 
 
-@bp.route("/health")
-@public
-def health():
-    """Liveness for load balancers (and the benchmark's trivial route): 200
-    "ok" without touching the database."""
-    return Response("ok\n", mimetype="text/plain")
-
 
 @bp.route("/language", methods=("POST",))
 @public
