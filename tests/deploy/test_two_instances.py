@@ -117,7 +117,11 @@ def test_the_request_id_runs_from_nginx_through_the_app_log(stack: Stack):
         if request_id in text
     ]
     assert line["path"] == "/health/live" and line["status"] == 200
-    assert request_id in (stack.tmp / "nginx-access.log").read_text()
+    # nginx writes its access-log line once the response has gone out.
+    access_log = stack.tmp / "nginx-access.log"
+    while request_id not in access_log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert request_id in access_log.read_text()
 
 
 def test_static_files_come_from_nginx_with_long_cache_headers(stack: Stack):

@@ -1,6 +1,8 @@
-"""The program's fixed vocabularies."""
+"""The program's fixed vocabularies, and their labels in the reader's language."""
 
 from enum import StrEnum
+
+from flask_babel import format_decimal, gettext, lazy_gettext
 
 
 class Role(StrEnum):
@@ -11,12 +13,7 @@ class Role(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            Role.CONTACT: "Municipal contact",
-            Role.COORDINATOR: "Coordinator",
-            Role.MANAGER: "Manager",
-            Role.ADMIN: "Administrator",
-        }[self]
+        return str(LABELS[self.value])
 
 
 class SizeClass(StrEnum):
@@ -35,8 +32,13 @@ class SizeClass(StrEnum):
     def label(self) -> str:
         lower, upper = self.bounds
         if upper is None:
-            return f"Metropolitan ({lower:,}+)"
-        return f"{self.value.capitalize()} ({lower:,}–{upper - 1:,})"
+            return gettext("Metropolitan (%(lower)s+)", lower=format_decimal(lower))
+        return gettext(
+            "%(size)s (%(lower)s–%(upper)s)",
+            size=LABELS[self.value],
+            lower=format_decimal(lower),
+            upper=format_decimal(upper - 1),
+        )
 
     @classmethod
     def for_population(cls, population: int | None) -> "SizeClass | None":
@@ -113,9 +115,58 @@ class TestimonialStatus(StrEnum):
     REJECTED = "rejected"
 
 
+# Every value's label, by value (the vocabularies share none that differ in
+# meaning: "completed" is a stage kind and reads the same everywhere).
+LABELS = {
+    "contact": lazy_gettext("Municipal contact"),
+    "coordinator": lazy_gettext("Coordinator"),
+    "manager": lazy_gettext("Manager"),
+    "admin": lazy_gettext("Administrator"),
+    "small": lazy_gettext("Small"),
+    "medium": lazy_gettext("Medium"),
+    "large": lazy_gettext("Large"),
+    "metropolitan": lazy_gettext("Metropolitan"),
+    "working": lazy_gettext("Working"),
+    "completed": lazy_gettext("Completed"),
+    "withdrawn": lazy_gettext("Withdrawn"),
+    "baseline": lazy_gettext("Baseline"),
+    "follow_up": lazy_gettext("Follow up"),
+    "summit": lazy_gettext("Summit"),
+    "study_week": lazy_gettext("Study week"),
+    "study_tour": lazy_gettext("Study tour"),
+    "training": lazy_gettext("Training"),
+    "workshop": lazy_gettext("Workshop"),
+    "conference": lazy_gettext("Conference"),
+    "opening": lazy_gettext("Opening"),
+    "keynote": lazy_gettext("Keynote"),
+    "presentation": lazy_gettext("Presentation"),
+    "business_meeting": lazy_gettext("Business meeting"),
+    "site_visit": lazy_gettext("Site visit"),
+    "signing": lazy_gettext("Signing"),
+    "other": lazy_gettext("Other"),
+    "delegate": lazy_gettext("Delegate"),
+    "presenter": lazy_gettext("Presenter"),
+    "speaker": lazy_gettext("Speaker"),
+    "organiser": lazy_gettext("Organiser"),
+    "observer": lazy_gettext("Observer"),
+    "proposed": lazy_gettext("Proposed"),
+    "registered": lazy_gettext("Registered"),
+    "attended": lazy_gettext("Attended"),
+    "absent": lazy_gettext("Absent"),
+    "cancelled": lazy_gettext("Cancelled"),
+    "draft": lazy_gettext("Draft"),
+    "submitted": lazy_gettext("Submitted"),
+    "approved": lazy_gettext("Approved"),
+    "rejected": lazy_gettext("Rejected"),
+}
+
+
 def label(value: StrEnum | str | None) -> str:
-    """Human text for an enum value: ``study_week`` becomes ``Study week``."""
+    """Human text for an enum value, in the reader's language (``study_week``
+    reads "Study week" in English)."""
     if value is None:
         return ""
     text = str(value.value if isinstance(value, StrEnum) else value)
+    if text in LABELS:
+        return str(LABELS[text])
     return text.replace("_", " ").capitalize()

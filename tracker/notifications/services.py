@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask_babel import LazyString, force_locale
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from tracker.extensions import db
+from tracker.i18n import DEFAULT_LOCALE
 from tracker.models import Notification, Role, User
 
 Channel = Callable[[list[Notification]], None]
@@ -23,9 +25,19 @@ _CHANNELS: list[Channel] = []
 _PENDING = "tracker.notifications.pending"
 
 
-def notify(users: list[User], message: str, link: str = "") -> list[Notification]:
-    """Add a notification for each of ``users`` (flushed with the caller's change)."""
-    made = [Notification(user=user, message=message[:500], link=link) for user in users]
+def notify(
+    users: list[User], message: str | LazyString, link: str = ""
+) -> list[Notification]:
+    """Add a notification for each of ``users`` (flushed with the caller's change).
+
+    Pass ``message`` as ``lazy_gettext(...)``: each recipient's copy is written
+    in their own language, not the language of whoever made the change.
+    """
+    made = []
+    for user in users:
+        with force_locale(user.locale or DEFAULT_LOCALE):
+            text = str(message)
+        made.append(Notification(user=user, message=text[:500], link=link))
     db.session.add_all(made)
     db.session.info.setdefault(_PENDING, []).extend(made)
     return made

@@ -2,7 +2,6 @@
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     jsonify,
@@ -89,7 +88,6 @@ def open_data_file(dataset: str, file_format: str):
         f'attachment; filename="upp-{dataset}.json"'
     )
     return response
-
 
 
 @bp.route("/language", methods=("POST",))
