@@ -17,12 +17,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from tracker import audit, cli, errors, security, templating
+    from tracker import audit, cli, errors, routing, security, templating
     from tracker.config import load_config
     from tracker.dataio import exports
     from tracker.extensions import csrf, db, limiter, login_manager, migrate
 
     load_config(app, test_config)
+    routing.init_app(app)  # before the blueprints add their routes
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     login_manager.init_app(app)

@@ -136,6 +136,9 @@ def _read_environment(app: Flask) -> None:
         ]
     if storage := environ.get("RATELIMIT_STORAGE_URI"):
         config["RATELIMIT_STORAGE_URI"] = storage
+    for name in ("RATELIMIT_API_TOKEN", "RATELIMIT_API_IP"):
+        if limit := environ.get(name):
+            config[name] = limit
     https = environ.get("TRACKER_HTTPS")
     if https is not None:
         config["HTTPS"] = https == "1"

@@ -1,4 +1,5 @@
-"""What every edit form shares: the optimistic-locking version and whitelisted saves."""
+"""What every form shares: refused control characters; for edit forms, the
+optimistic-locking version and whitelisted saves."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from typing import Any
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import HiddenField, widgets
+from wtforms import HiddenField, PasswordField, StringField, TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice
 
 from tracker.extensions import db
+from tracker.text import control_character_problem
 
 STALE_MESSAGE = (
     "Someone else changed this record while you were editing it. "
@@ -46,7 +48,34 @@ def _plain_option(value: Any, label: Any, selected: bool) -> Markup:
     return Markup('<option value="{}">{}</option>').format(value, label)
 
 
-class VersionedForm(FlaskForm):
+class TrackerForm(FlaskForm):
+    """The base of every form: no text field accepts control characters.
+
+    One check for all forms, after their own validators, with the message
+    beside the field. Multi-line fields (text areas) keep tabs and line
+    breaks. Passwords are exempt: they are never stored or shown, only hashed.
+    """
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        is_valid = super().validate(extra_validators)
+        for field in self:
+            if not isinstance(field, StringField) or isinstance(field, PasswordField):
+                continue
+            values = [field.data, *(field.raw_data or [])]
+            for value in values:
+                if not isinstance(value, str):
+                    continue
+                problem = control_character_problem(
+                    value, multiline=isinstance(field, TextAreaField)
+                )
+                if problem:
+                    field.errors = [*field.errors, f"This text {problem}"]
+                    is_valid = False
+                    break
+        return is_valid
+
+
+class VersionedForm(TrackerForm):
     """An edit form that remembers which version of the record it was opened on."""
 
     version_id = HiddenField()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Response, abort, render_template
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import SelectChoice, SelectField, SubmitField
 
@@ -12,11 +11,12 @@ from tracker.auth.permissions import EDITORS, role_required
 from tracker.dataio.kinds import KINDS, template_csv
 from tracker.dataio.kinds import import_csv as run_import
 from tracker.extensions import db
+from tracker.forms import TrackerForm
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
-class ImportForm(FlaskForm):
+class ImportForm(TrackerForm):
     kind = SelectField(
         "What the file holds",
         choices=[SelectChoice(name, name.capitalize()) for name in KINDS],

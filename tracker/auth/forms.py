@@ -1,13 +1,13 @@
 """Sign-in and password forms."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from tracker.auth.passwords import MAX_LENGTH, context_words, password_problems
+from tracker.forms import TrackerForm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(TrackerForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     password = PasswordField(
         "Password", validators=[DataRequired(), Length(max=MAX_LENGTH)]
@@ -41,11 +41,11 @@ class NewPasswordMixin:
             raise ValidationError(" ".join(problems))
 
 
-class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+class ChangePasswordForm(NewPasswordMixin, TrackerForm):
     current_password = PasswordField(
         "Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)]
     )
 
 
-class SetPasswordForm(NewPasswordMixin, FlaskForm):
+class SetPasswordForm(NewPasswordMixin, TrackerForm):
     """The form behind an administrator's password-set link."""

@@ -10,6 +10,8 @@ from typing import Any
 
 from flask import Response
 
+from tracker.text import without_control_characters
+
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -18,8 +20,10 @@ def csv_cell(value: Any) -> Any:
     """A value fit for a CSV cell: text that would run as a formula is quoted."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        value = without_control_characters(value)
+        if value.startswith(FORMULA_START):
+            return "'" + value
     return value
 
 

@@ -82,6 +82,7 @@ from tracker.models import (
 )
 from tracker.testimonials.notifications import notify
 from tracker.testimonials.queries import visible_testimonials
+from tracker.text import without_control_characters
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
@@ -646,7 +647,7 @@ CSV_HEADER = [
 
 def _cell(value: Any) -> str:
     """Text for a spreadsheet cell, never read as a formula."""
-    text = "" if value is None else str(value)
+    text = "" if value is None else without_control_characters(str(value))
     if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + text
     return text

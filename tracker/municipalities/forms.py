@@ -37,6 +37,7 @@ from tracker.extensions import db
 from tracker.forms import (
     STALE_MESSAGE,
     LongSelect,
+    TrackerForm,
     VersionedForm,
     blank_to_none,
     commit_or_stale,
@@ -336,7 +337,7 @@ class PersonForm(VersionedForm):
             raise ValidationError("Another person already has this e-mail address.")
 
 
-class MunicipalityFilterForm(FlaskForm):
+class MunicipalityFilterForm(TrackerForm):
     """The list's search and filters, read from the URL (GET, no CSRF)."""
 
     class Meta:
@@ -359,7 +360,7 @@ class MunicipalityFilterForm(FlaskForm):
             self.country.choices = {"": "All countries", **country_choices()}
 
 
-class PersonFilterForm(FlaskForm):
+class PersonFilterForm(TrackerForm):
     class Meta:
         csrf = False
 

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
@@ -23,7 +22,7 @@ from wtforms.validators import (
     Regexp,
 )
 
-from tracker.forms import LongSelect, VersionedForm, strip
+from tracker.forms import LongSelect, TrackerForm, VersionedForm, strip
 from tracker.models import ASSESSMENT_AREAS, AssessmentKind, StageKind
 from tracker.models.enums import label
 
@@ -124,7 +123,7 @@ class CohortForm(VersionedForm):
     )
 
 
-class EnrollmentForm(FlaskForm):
+class EnrollmentForm(TrackerForm):
     """A new enrollment: who, in what, and where its history starts."""
 
     municipality_id = SelectField(
@@ -202,7 +201,7 @@ class StageChangeForm(VersionedForm):
     )
 
 
-class BulkMoveForm(FlaskForm):
+class BulkMoveForm(TrackerForm):
     """Move the selected enrollments of one program (ids come as ``enrollment_ids``)."""
 
     stage_id = SelectField(
