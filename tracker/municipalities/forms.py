@@ -92,16 +92,22 @@ def lower_blank_to_none(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
 
+WEB_ADDRESS_MESSAGE = (
+    "Enter a full web address starting with https://, such as https://www.rijeka.hr."
+)
+PHONE_MESSAGE = "Use digits, spaces and + ( ) - . / only."
+
+
+def is_web_address(value: str) -> bool:
+    """Whether ``value`` is an http(s) address (the form and the CSV import ask)."""
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
+
+
 def http_url(form: FlaskForm, field: Any) -> None:
     """Only http(s) addresses: the page links to them."""
-    if not field.data:
-        return
-    parts = urlsplit(field.data)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in field.data:
-        raise ValidationError(
-            "Enter a full web address starting with https://, "
-            "such as https://www.rijeka.hr."
-        )
+    if field.data and not is_web_address(field.data):
+        raise ValidationError(WEB_ADDRESS_MESSAGE)
 
 
 def form_status(form: FlaskForm) -> int:
@@ -159,7 +165,7 @@ def _phone() -> TelField:
             Length(max=50),
             Regexp(
                 PHONE_PATTERN,
-                message="Use digits, spaces and + ( ) - . / only.",
+                message=PHONE_MESSAGE,
             ),
         ],
         filters=[strip],
