@@ -395,3 +395,57 @@ def test_participations_import_in_one_batch_with_an_audit_entry_per_row(
     again = upload(client, content, "commit", "participations")
     assert "300 already present" in again.get_data(as_text=True)
     assert count(app, Participation) == 300
+
+
+# --- 6. the API refuses what its own document forbids ------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/events?country=",
+        "/api/v1/events?when=",
+        "/api/v1/events?country=0",
+        "/api/v1/testimonials?country=0",
+        "/api/v1/people?country=",
+        "/api/v1/events?year=1899",
+        "/api/v1/events?page=1000001",
+        "/api/v1/municipalities?page=1_0",
+        "/api/v1/events?program=A%20B",
+    ],
+)
+def test_api_refuses_values_its_document_forbids(client, login_as, url):
+    login_as(Role.ADMIN)
+    response = client.get(url)
+    assert response.status_code == 400, url
+    assert response.get_json()["error"]["code"] == "bad_request"
+
+
+def test_api_still_accepts_what_its_document_allows(client, login_as):
+    login_as(Role.ADMIN)
+    for url in (
+        "/api/v1/events?country=hr&when=past&year=2017&program=ACP&page=1000000",
+        "/api/v1/municipalities?q=&page=2",
+        "/api/v1/testimonials?country=XK",
+    ):
+        assert client.get(url).status_code == 200, url
+
+
+def test_openapi_declares_the_limits_and_the_429(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    parameters = document["components"]["parameters"]
+    assert parameters["page"]["schema"]["maximum"] == 1_000_000
+    events = {
+        p.get("name"): p for p in document["paths"]["/events"]["get"]["parameters"]
+    }
+    assert events["year"]["schema"]["minimum"] == 1900
+    assert events["country"]["schema"]["pattern"] == "^[A-Za-z]{2}$"
+    assert "pattern" in events["program"]["schema"]
+    too_many = document["components"]["responses"]["TooManyRequests"]
+    assert "Retry-After" in too_many["headers"]
+    for path, operations in document["paths"].items():
+        for operation in operations.values():
+            if operation.get("security") == []:
+                assert "429" not in operation["responses"], path
+            else:
+                assert "429" in operation["responses"], path

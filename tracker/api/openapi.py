@@ -8,12 +8,14 @@ prefix is accepted too.
 
 from __future__ import annotations
 
+import copy
 from types import ModuleType
 from typing import Any
 
 from flask import jsonify
 
 from tracker.api import events, places, programs, stats, testimonials
+from tracker.api.contract import declare_limits, refuse_undeclared_values
 from tracker.api.core import bp
 from tracker.api.schemas import (
     SECURITY_SCHEMES,
@@ -83,6 +85,9 @@ def build_document() -> dict[str, Any]:
             paths.setdefault(_relative(path), {}).update(operations)
         schemas.update(getattr(module, "OPENAPI_SCHEMAS", {}))
     paths.update(OWN_PATHS)
+    # Copies: the modules' own dicts stay as they wrote them.
+    paths, parameters = copy.deepcopy(paths), copy.deepcopy(SHARED_PARAMETERS)
+    declare_limits(paths, parameters)
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
@@ -101,10 +106,13 @@ def build_document() -> dict[str, Any]:
         "components": {
             "schemas": schemas,
             "responses": SHARED_RESPONSES,
-            "parameters": SHARED_PARAMETERS,
+            "parameters": parameters,
             "securitySchemes": SECURITY_SCHEMES,
         },
     }
+
+
+bp.before_request(refuse_undeclared_values)
 
 
 @bp.route("/openapi.json")
