@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/tracker_test
 
-.PHONY: run install dev test test-postgres test-browser test-api-fuzz lint security semgrep bench clean
+.PHONY: run install dev test test-postgres test-browser test-api-fuzz lint security semgrep bench bench-import clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,3 +73,7 @@ clean:
 # Not part of `make test`: builds (and caches) scale databases, then times pages.
 bench: dev
 	$(BIN)/python bench/run.py
+
+# 20,000 participation rows through /admin/import under gunicorn: check, then import.
+bench-import: dev
+	$(BIN)/python bench/run.py --import
