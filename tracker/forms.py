@@ -56,8 +56,14 @@ class TrackerForm(FlaskForm):
     breaks. Passwords are exempt: they are never stored or shown, only hashed.
     """
 
+    #: False only where nothing typed is stored and a refusal would hide an
+    #: event that must be audited (a failed sign-in with a forged e-mail)
+    checks_control_characters = True
+
     def validate(self, extra_validators: Any = None) -> bool:
         is_valid = super().validate(extra_validators)
+        if not self.checks_control_characters:
+            return is_valid
         for field in self:
             if not isinstance(field, StringField) or isinstance(field, PasswordField):
                 continue
