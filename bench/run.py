@@ -730,6 +730,106 @@ def measure(kind: str, options: argparse.Namespace) -> dict[str, Any]:
     return entry
 
 
+IMPORT_ROWS = 20_000
+IMPORT_HEADER = (
+    "event_title,event_kind,event_starts_on,event_ends_on,event_city,"
+    "event_country,person_full_name,person_email,person_position,municipality,"
+    "municipality_country,role,presentation_title,attendance"
+)
+
+
+def import_csv_body(rows: int) -> bytes:
+    """``rows`` valid participation rows: 40 new events, one new person each."""
+    lines = [IMPORT_HEADER]
+    for number in range(rows):
+        lines.append(
+            f"Bench training {number % 40},training,2019-01-{1 + number % 28:02d},"
+            f",Zagreb,,Bench Person {number},bench{number}@example.org,Officer,"
+            ",,delegate,,attended"
+        )
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def post_import(port: int, cookie: str, content: bytes, button: str) -> tuple:
+    """POST the file to /admin/import as the browser does; (seconds, status, body)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    connection.request("GET", "/admin/import", headers={"Cookie": cookie})
+    response = connection.getresponse()
+    page = response.read()
+    if fresh := response.getheader("Set-Cookie"):
+        cookie = fresh.split(";")[0]  # the session now holds the CSRF secret
+    token = re.search(rb'name="csrf-token" content="([^"]+)"', page).group(1)
+    boundary = "benchboundary7MA4YWxkTrZu0gW"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"'
+        f"\r\n\r\n{value}\r\n".encode()
+        for name, value in (
+            ("csrf_token", token.decode()),
+            ("kind", "participations"),
+            (button, "1"),
+        )
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        'filename="participations.csv"\r\nContent-Type: text/csv\r\n\r\n'.encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    started = time.perf_counter()
+    connection.request(
+        "POST",
+        "/admin/import",
+        body=b"".join(parts),
+        headers={
+            "Cookie": cookie,
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        },
+    )
+    response = connection.getresponse()
+    body = response.read()
+    return time.perf_counter() - started, response.status, body
+
+
+def import_timing(kind: str) -> dict[str, Any]:
+    """20,000 participation rows through /admin/import under gunicorn (1 sync
+    worker, the deployed 30 s timeout): "Check only", then "Import"."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    url = database_url(kind, 0.0).replace("0_0", "import")
+    reset_database(kind, url)
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET}
+    flask = [str(Path(sys.executable).with_name("flask")), "--app", "tracker"]
+    for command in (["db", "upgrade"], ["seed-demo"]):
+        subprocess.run([*flask, *command], env=env, cwd=ROOT, check=True)
+    content = import_csv_body(IMPORT_ROWS)
+    result: dict[str, Any] = {"rows": IMPORT_ROWS, "bytes": len(content)}
+    with gunicorn(url, workers=1, timeout=30) as (port, _):
+        cookie = http_sign_in(port, "coordinator")
+        for button, expected in (("check", b"Checked: ready"), ("commit", b"Imported")):
+            seconds, status, body = post_import(port, cookie, content, button)
+            result[button] = {
+                "seconds": round(seconds, 2),
+                "status": status,
+                "ok": status == 200 and expected in body,
+            }
+    return result
+
+
+def run_import_bench(databases: list[str]) -> None:
+    results = {kind: import_timing(kind) for kind in databases}
+    lines = [
+        f"{kind}: {entry['rows']:,} participation rows through /admin/import under "
+        f"gunicorn: check {entry['check']['seconds']} s "
+        f"({'ok' if entry['check']['ok'] else 'FAILED'}), import "
+        f"{entry['commit']['seconds']} s "
+        f"({'ok' if entry['commit']['ok'] else 'FAILED'})"
+        for kind, entry in results.items()
+    ]
+    (ROOT / "bench" / "results-import.json").write_text(json.dumps(results, indent=2))
+    print("\n".join(lines))
+    if not all(e["check"]["ok"] and e["commit"]["ok"] for e in results.values()):
+        sys.exit(1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--databases", default="sqlite,postgresql")
@@ -744,8 +844,17 @@ def main() -> None:
         help="measure only this (builds only the scale-1 database; prints the"
         " figures, leaves bench/results.* as they are)",
     )
+    parser.add_argument(
+        "--import",
+        dest="import_only",
+        action="store_true",
+        help="only time a 20,000-row CSV import through the web page",
+    )
     options = parser.parse_args()
     sys.path.insert(0, str(ROOT))
+    if options.import_only:
+        run_import_bench(options.databases.split(","))
+        return
     results: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),

@@ -17,11 +17,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from tracker import audit, cli, errors, i18n, observability, security, templating
+    from tracker import (
+        audit,
+        cli,
+        errors,
+        i18n,
+        observability,
+        routing,
+        security,
+        templating,
+    )
     from tracker.config import load_config
     from tracker.extensions import csrf, db, limiter, login_manager, migrate
 
     load_config(app, test_config)
+    routing.init_app(app)  # before the blueprints add their routes
     db.init_app(app)
     # First of the request hooks, so refused requests are logged and counted too.
     observability.init_app(app)

@@ -216,6 +216,7 @@ def _append(
         select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
     )
     prev_hash = prev_hash or GENESIS_HASH
+    rows = []
     for entry in entries:
         row = {
             "at": utcnow(),
@@ -227,8 +228,11 @@ def _append(
         }
         row["prev_hash"] = prev_hash
         row["hash"] = AuditEntry.compute_hash(prev_hash, row)
-        connection.execute(insert(AuditEntry), row)
+        rows.append(row)
         prev_hash = row["hash"]
+    # One executemany for a flush's entries (an import writes thousands):
+    # the rows go in list order, so ids follow the chain.
+    connection.execute(insert(AuditEntry), rows)
 
 
 @dataclass(frozen=True)

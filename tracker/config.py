@@ -147,6 +147,9 @@ def _read_environment(app: Flask) -> None:
         config["METRICS_ALLOW_FROM"] = allowed
     if (request_log := environ.get("TRACKER_REQUEST_LOG")) is not None:
         config["REQUEST_LOG"] = request_log == "1"
+    for name in ("RATELIMIT_API_TOKEN", "RATELIMIT_API_IP"):
+        if limit := environ.get(name):
+            config[name] = limit
     https = environ.get("TRACKER_HTTPS")
     if https is not None:
         config["HTTPS"] = https == "1"

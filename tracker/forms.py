@@ -1,4 +1,5 @@
-"""What every edit form shares: the optimistic-locking version and whitelisted saves."""
+"""What every form shares: refused control characters; for edit forms, the
+optimistic-locking version and whitelisted saves."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import (
     Field,
     HiddenField,
+    PasswordField,
+    StringField,
+    TextAreaField,
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
@@ -22,6 +26,7 @@ from wtforms.validators import (
 )
 
 from tracker.extensions import db
+from tracker.text import control_character_problem
 
 STALE_MESSAGE = (
     "Someone else changed this record while you were editing it. "
@@ -56,7 +61,40 @@ def _plain_option(value: Any, label: Any, selected: bool) -> Markup:
     return Markup('<option value="{}">{}</option>').format(value, label)
 
 
-class VersionedForm(FlaskForm):
+class TrackerForm(FlaskForm):
+    """The base of every form: no text field accepts control characters.
+
+    One check for all forms, after their own validators, with the message
+    beside the field. Multi-line fields (text areas) keep tabs and line
+    breaks. Passwords are exempt: they are never stored or shown, only hashed.
+    """
+
+    #: False only where nothing typed is stored and a refusal would hide an
+    #: event that must be audited (a failed sign-in with a forged e-mail)
+    checks_control_characters = True
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        is_valid = super().validate(extra_validators)
+        if not self.checks_control_characters:
+            return is_valid
+        for field in self:
+            if not isinstance(field, StringField) or isinstance(field, PasswordField):
+                continue
+            values = [field.data, *(field.raw_data or [])]
+            for value in values:
+                if not isinstance(value, str):
+                    continue
+                problem = control_character_problem(
+                    value, multiline=isinstance(field, TextAreaField)
+                )
+                if problem:
+                    field.errors = [*field.errors, f"This text {problem}"]
+                    is_valid = False
+                    break
+        return is_valid
+
+
+class VersionedForm(TrackerForm):
     """An edit form that remembers which version of the record it was opened on."""
 
     version_id = HiddenField()
@@ -175,16 +213,28 @@ def lower_blank_to_none(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
 
+# Municipal records, checked alike by the forms and the CSV import.
+# Larger than any city on Earth, small enough for a 32-bit integer column.
+MAX_POPULATION = 100_000_000
+NOTES_MAX_LENGTH = 5_000
+PHONE_PATTERN = r"^[0-9+()./\- ]*$"
+
+WEB_ADDRESS_MESSAGE = (
+    "Enter a full web address starting with https://, such as https://www.rijeka.hr."
+)
+PHONE_MESSAGE = "Use digits, spaces and + ( ) - . / only."
+
+
+def is_web_address(value: str) -> bool:
+    """Whether ``value`` is an http(s) address (the form and the CSV import ask)."""
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
+
+
 def http_url(form: FlaskForm, field: Any) -> None:
     """Only http(s) addresses: the page links to them."""
-    if not field.data:
-        return
-    parts = urlsplit(field.data)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in field.data:
-        raise ValidationError(
-            "Enter a full web address starting with https://, "
-            "such as https://www.rijeka.hr."
-        )
+    if field.data and not is_web_address(field.data):
+        raise ValidationError(WEB_ADDRESS_MESSAGE)
 
 
 def form_status(form: FlaskForm) -> int:

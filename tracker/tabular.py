@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from sqlalchemy import Select
 
 from tracker.extensions import db
+from tracker.text import without_control_characters
 
 # A spreadsheet treats a cell starting with one of these as a formula; a
 # leading apostrophe makes it text (OWASP "CSV injection").
@@ -24,7 +25,7 @@ FLUSH_BYTES = 64 * 1024
 
 
 def cell(value: Any) -> Any:
-    """A value as a spreadsheet should show it, formulas defused."""
+    """A value as a spreadsheet should show it: formulas, control characters defused."""
     if value is None:
         return ""
     if hasattr(value, "value") and not isinstance(value, str | int | float):
@@ -33,8 +34,12 @@ def cell(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    if isinstance(value, str):
+        # Rows stored before control characters were refused still export:
+        # XLSX cannot hold most of them (openpyxl would refuse the file).
+        value = without_control_characters(value)
+        if value.startswith(FORMULA_STARTS):
+            return "'" + value
     return value
 
 

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from flask import Response, abort, render_template
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import SelectChoice, SelectField, SubmitField
 
 from tracker.admin.routes import bp
-from tracker.dataio.kinds import KINDS, template_csv
+from tracker.dataio.kinds import KINDS, FileRefused, decode_csv, template_csv
 from tracker.dataio.kinds import import_csv as run_import
 from tracker.extensions import db
+from tracker.forms import TrackerForm
 from tracker.permissions import EDITORS, role_required
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
-class ImportForm(FlaskForm):
+class ImportForm(TrackerForm):
     kind = SelectField(
         "What the file holds",
         choices=[SelectChoice(name, name.capitalize()) for name in KINDS],
@@ -35,15 +35,14 @@ class ImportForm(FlaskForm):
 
 def _read_text(form: ImportForm) -> str | None:
     """The upload as text, or None (with a field error) if it is not UTF-8 CSV."""
-    raw = form.file.data.read(MAX_UPLOAD_BYTES + 1)
-    if b"\x00" in raw:
-        form.file.errors.append("The file is not a text file.")
-        return None
+    upload = form.file.data
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        form.file.errors.append("The file is not UTF-8 text. Save it as CSV UTF-8.")
+        return decode_csv(upload.read(MAX_UPLOAD_BYTES + 1))
+    except FileRefused as refused:
+        form.file.errors.append(str(refused))
         return None
+    finally:
+        upload.close()  # a large upload is spooled to a temporary file
 
 
 @bp.route("/import", methods=("GET", "POST"))

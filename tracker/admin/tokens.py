@@ -9,7 +9,6 @@ mean storing it (in the session cookie), which is what "shown once" forbids.
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectField, StringField
@@ -17,7 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from tracker.admin.routes import bp
 from tracker.extensions import db
-from tracker.forms import strip
+from tracker.forms import TrackerForm, strip
 from tracker.lists import int_arg, paginate
 from tracker.models import ApiToken, Role, User, utcnow
 from tracker.permissions import role_required
@@ -31,7 +30,7 @@ def _user_id(value) -> int:
         return 0
 
 
-class TokenForm(FlaskForm):
+class TokenForm(TrackerForm):
     """Issue a token: for whom, and a name saying what it is for."""
 
     user_id = SelectField(

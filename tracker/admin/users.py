@@ -11,7 +11,6 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -31,6 +30,7 @@ from tracker.auth.passwords import MAX_LENGTH, hash_password, password_problems
 from tracker.extensions import db
 from tracker.forms import (
     LongSelect,
+    TrackerForm,
     VersionedForm,
     commit_or_stale,
     form_status,
@@ -75,7 +75,7 @@ def filtered_users(args: Mapping[str, str]) -> Select[tuple[User]]:
     return USER_SORTING.apply(query, args)
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(TrackerForm):
     class Meta:
         csrf = False
 

@@ -14,6 +14,7 @@ from tracker.lists import page_of
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_PER_PAGE = 100
+MAX_PAGE = 1_000_000
 DEFAULT_PER_PAGE = 20
 
 
@@ -79,7 +80,7 @@ def choice_param(name: str, choices: list[str] | tuple[str, ...]) -> str | None:
 
 def paginated(query: Select, serialize: Callable[[Any], dict[str, Any]]):
     """Answer ``{"items", "total", "page", "per_page"}`` for a select of rows."""
-    page = int_param("page", 1, minimum=1, maximum=1_000_000)
+    page = int_param("page", 1, minimum=1, maximum=MAX_PAGE)
     per_page = int_param("per_page", DEFAULT_PER_PAGE, minimum=1, maximum=MAX_PER_PAGE)
     # Count bare rows of the same FROM and WHERE, not every column of them.
     rows_only = query.order_by(None).with_only_columns(

@@ -8,11 +8,13 @@ prefix is accepted too.
 
 from __future__ import annotations
 
+import copy
 from types import ModuleType
 from typing import Any
 
 from flask import jsonify
 
+from tracker.api.contract import declare_limits, refuse_undeclared_values
 from tracker.api.core import bp
 from tracker.api.schemas import (
     SECURITY_SCHEMES,
@@ -88,6 +90,9 @@ def build_document() -> dict[str, Any]:
             paths.setdefault(_relative(path), {}).update(operations)
         schemas.update(getattr(module, "OPENAPI_SCHEMAS", {}))
     paths.update(OWN_PATHS)
+    # Copies: the modules' own dicts stay as they wrote them.
+    paths, parameters = copy.deepcopy(paths), copy.deepcopy(SHARED_PARAMETERS)
+    declare_limits(paths, parameters)
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
@@ -106,10 +111,13 @@ def build_document() -> dict[str, Any]:
         "components": {
             "schemas": schemas,
             "responses": SHARED_RESPONSES,
-            "parameters": SHARED_PARAMETERS,
+            "parameters": parameters,
             "securitySchemes": SECURITY_SCHEMES,
         },
     }
+
+
+bp.before_request(refuse_undeclared_values)
 
 
 @bp.route("/openapi.json")

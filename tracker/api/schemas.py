@@ -124,6 +124,19 @@ SHARED_RESPONSES: dict[str, Any] = {
     "NotFound": json_response(
         "There is no such record, or the user may not see it.", ref("Error")
     ),
+    "TooManyRequests": {
+        **json_response(
+            "Too many requests with this bearer token or from this address; "
+            "wait the number of seconds in Retry-After.",
+            ref("Error"),
+        ),
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds to wait before the next request.",
+                "schema": {"type": "integer", "minimum": 0},
+            }
+        },
+    },
 }
 
 SHARED_PARAMETERS: dict[str, Any] = {

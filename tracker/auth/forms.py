@@ -1,17 +1,20 @@
 """Sign-in, password, profile and language forms."""
 
 import pytz
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from tracker.auth.passwords import MAX_LENGTH, context_words, password_problems
-from tracker.forms import LongSelect
+from tracker.forms import LongSelect, TrackerForm
 from tracker.i18n import LANGUAGES
 
 
-class LoginForm(FlaskForm):
+class LoginForm(TrackerForm):
+    # A sign-in stores nothing typed; a forged e-mail must still end as an
+    # audited failed login (with its label made one line), not a form error.
+    checks_control_characters = False
+
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     password = PasswordField(
         "Password", validators=[DataRequired(), Length(max=MAX_LENGTH)]
@@ -45,13 +48,13 @@ class NewPasswordMixin:
             raise ValidationError(" ".join(problems))
 
 
-class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+class ChangePasswordForm(NewPasswordMixin, TrackerForm):
     current_password = PasswordField(
         "Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)]
     )
 
 
-class SetPasswordForm(NewPasswordMixin, FlaskForm):
+class SetPasswordForm(NewPasswordMixin, TrackerForm):
     """The form behind an administrator's password-set link."""
 
 
@@ -59,14 +62,14 @@ def _language_choices() -> list[SelectChoice]:
     return [SelectChoice(code, name) for code, name in LANGUAGES.items()]
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(TrackerForm):
     """The language switcher every page shows (signed in or not)."""
 
     language = SelectField("Language", choices=_language_choices())
     next = HiddenField()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(TrackerForm):
     """A user's own settings: the language and time zone pages are shown in."""
 
     language = SelectField("Language", choices=_language_choices())

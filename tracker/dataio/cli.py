@@ -8,7 +8,13 @@ import click
 from flask.cli import with_appcontext
 
 from tracker.audit import acting_as
-from tracker.dataio.kinds import KINDS, export_rows, import_csv
+from tracker.dataio.kinds import (
+    KINDS,
+    FileRefused,
+    decode_csv,
+    export_rows,
+    import_csv,
+)
 from tracker.extensions import db
 from tracker.tabular import csv_chunks
 
@@ -27,9 +33,11 @@ def import_csv_command(kind: str, file: Path, dry_run: bool) -> None:
     is listed with its line, column and reason.
     """
     try:
-        data = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise click.ClickException("The file is not UTF-8 text.") from None
+        # Bytes, decoded as the web page decodes an upload: the same refusals
+        # (NUL bytes, not UTF-8) and the same line endings (CR-only too).
+        data = decode_csv(file.read_bytes())
+    except FileRefused as refused:
+        raise click.ClickException(str(refused)) from None
     with acting_as(f"cli:import-csv {kind}"):
         report = import_csv(db.session, KINDS[kind], data, commit=not dry_run)
         db.session.commit()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import (
     DataRequired,
@@ -15,13 +14,20 @@ from wtforms.validators import (
     Optional,
 )
 
-from tracker.forms import LongSelect, VersionedForm, choices, optional_int, strip
+from tracker.forms import (
+    LongSelect,
+    TrackerForm,
+    VersionedForm,
+    choices,
+    optional_int,
+    strip,
+)
 from tracker.models import ASSESSMENT_AREAS, AssessmentKind
 from tracker.models.enums import label
 from tracker.programs.forms import NOTE_MAX, NOTES_MAX
 
 
-class EnrollmentForm(FlaskForm):
+class EnrollmentForm(TrackerForm):
     """A new enrollment: who, in what, and where its history starts."""
 
     municipality_id = SelectField(
@@ -99,7 +105,7 @@ class StageChangeForm(VersionedForm):
     )
 
 
-class BulkMoveForm(FlaskForm):
+class BulkMoveForm(TrackerForm):
     """Move the selected enrollments of one program (ids come as ``enrollment_ids``)."""
 
     stage_id = SelectField(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -31,7 +30,14 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from tracker.forms import LongSelect, VersionedForm, blank_to_none, is_db_id, strip
+from tracker.forms import (
+    LongSelect,
+    TrackerForm,
+    VersionedForm,
+    blank_to_none,
+    is_db_id,
+    strip,
+)
 from tracker.models import Attendance, EventKind, ParticipationRole, SessionKind
 from tracker.models.enums import label
 
@@ -229,7 +235,7 @@ def _municipality_choices(options, blank: str) -> list[SelectChoice]:
 STAFF_ATTENDANCE = [a for a in Attendance if a != Attendance.PROPOSED]
 
 
-class ParticipationForm(FlaskForm):
+class ParticipationForm(TrackerForm):
     """Add an existing person, found by the search on the event page."""
 
     person_id = SelectField(
@@ -266,7 +272,7 @@ class ParticipationForm(FlaskForm):
             raise ValidationError("Choose a person from the search results.")
 
 
-class NewPersonParticipationForm(FlaskForm):
+class NewPersonParticipationForm(TrackerForm):
     """A person created on the spot, without leaving the event page."""
 
     full_name = StringField(
@@ -316,7 +322,7 @@ class ParticipationEditForm(VersionedForm):
         self.municipality_id.choices = _municipality_choices(options, "— none —")
 
 
-class BulkAttendanceForm(FlaskForm):
+class BulkAttendanceForm(TrackerForm):
     """Mark many participants at once; refused whole if any one cannot be."""
 
     participation_ids = SelectMultipleField(
@@ -341,7 +347,7 @@ class BulkAttendanceForm(FlaskForm):
             raise ValidationError("One of the selected participants does not exist.")
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(TrackerForm):
     """A contact proposes someone of their own municipality: an existing person,
     or a new one by name."""
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import (
     BooleanField,
@@ -33,6 +32,11 @@ from wtforms.validators import (
 
 from tracker.extensions import db
 from tracker.forms import (
+    MAX_POPULATION,
+    NOTES_MAX_LENGTH,
+    PHONE_MESSAGE,
+    PHONE_PATTERN,
+    TrackerForm,
     VersionedForm,
     http_url,
     is_db_id,
@@ -59,11 +63,6 @@ ISO_3166_ALPHA2 = frozenset(
     UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW XK
     """.split()
 )
-
-# Larger than any city on Earth, small enough for a 32-bit integer column.
-MAX_POPULATION = 100_000_000
-NOTES_MAX_LENGTH = 5_000
-PHONE_PATTERN = r"^[0-9+()./\- ]*$"
 
 
 # Contact-detail fields, shared by the full form and the contact's form.
@@ -96,7 +95,7 @@ def phone_field() -> TelField:
             Length(max=50),
             Regexp(
                 PHONE_PATTERN,
-                message="Use digits, spaces and + ( ) - . / only.",
+                message=PHONE_MESSAGE,
             ),
         ],
         filters=[strip],
@@ -225,7 +224,7 @@ class CountryForm(VersionedForm):
         )
 
 
-class MunicipalityFilterForm(FlaskForm):
+class MunicipalityFilterForm(TrackerForm):
     """The list's search and filters, read from the URL (GET, no CSRF)."""
 
     class Meta:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import (
     EmailField,
@@ -23,6 +22,7 @@ from wtforms.validators import (
 from tracker.extensions import db
 from tracker.forms import (
     LongSelect,
+    TrackerForm,
     VersionedForm,
     lower_blank_to_none,
     optional_int,
@@ -83,7 +83,7 @@ class PersonForm(VersionedForm):
             raise ValidationError("Another person already has this e-mail address.")
 
 
-class PersonFilterForm(FlaskForm):
+class PersonFilterForm(TrackerForm):
     class Meta:
         csrf = False
 

@@ -1,0 +1,34 @@
+"""URL converters every blueprint shares.
+
+``<int:...>`` ids in our URLs end at the largest key the database holds:
+PostgreSQL's INTEGER keys are 32-bit, and a larger number in a query is an
+error there (SQLite overflows past 64 bits). A number beyond that range
+names no record, so the route does not match and the answer is the same 404
+as for any id that does not exist; no view or loader needs to check.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
+
+from tracker.forms import MAX_ID
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:name>``: a whole number from 0 up to the largest row id."""
+
+    def __init__(
+        self,
+        map: Map,  # noqa: A002 - werkzeug's parameter name
+        fixed_digits: int = 0,
+        min: int | None = None,  # noqa: A002
+        max: int | None = MAX_ID,  # noqa: A002
+        signed: bool = False,
+    ) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+def init_app(app: Flask) -> None:
+    """Install the converters; call before any blueprint adds its routes."""
+    app.url_map.converters["int"] = RowIdConverter
