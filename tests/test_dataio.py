@@ -9,7 +9,8 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from tracker.dataio.kinds import KINDS, export_rows, import_csv
+from tracker.dataio.engine import export_rows, import_csv
+from tracker.dataio.registry import KINDS
 from tracker.extensions import db
 from tracker.models import (
     Attendance,

@@ -8,10 +8,11 @@ import jsonschema
 import pytest
 from sqlalchemy import func, select
 
+from tracker.api.schemas import SHARED_SCHEMAS
 from tracker.extensions import db
 from tracker.forms import STALE_MESSAGE
 from tracker.models import Person, Role
-from tracker.municipalities.api import OPENAPI_PATHS, OPENAPI_SCHEMAS
+from tracker.people.api import OPENAPI_PATHS, OPENAPI_SCHEMAS
 
 
 def version_in(html: bytes) -> str:
@@ -364,7 +365,8 @@ def _validate(payload, path: str) -> None:
     schema = OPENAPI_PATHS[path]["get"]["responses"]["200"]["content"][
         "application/json"
     ]["schema"]
-    document = {"components": {"schemas": OPENAPI_SCHEMAS}, **schema}
+    schemas = {**SHARED_SCHEMAS, **OPENAPI_SCHEMAS}
+    document = {"components": {"schemas": schemas}, **schema}
     jsonschema.Draft202012Validator(document).validate(payload)
 
 
@@ -396,3 +398,11 @@ def test_api_people_for_a_contact_are_their_municipalitys(
     assert [item["full_name"] for item in payload["items"]] == ["Nikola Jovanović"]
     other = client.get(f"/api/v1/people?municipality={towns['rijeka']}").get_json()
     assert other["items"] == [] and other["total"] == 0
+
+
+def test_openapi_fragments_are_well_formed():
+    assert set(OPENAPI_PATHS) == {"/api/v1/people", "/api/v1/people/{person_id}"}
+    for schema in OPENAPI_SCHEMAS.values():
+        jsonschema.Draft202012Validator.check_schema(schema)
+    refs = re.findall(r"#/components/schemas/(\w+)", repr(OPENAPI_PATHS))
+    assert set(refs) <= set(OPENAPI_SCHEMAS) | set(SHARED_SCHEMAS)

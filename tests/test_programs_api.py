@@ -8,17 +8,22 @@ from datetime import date
 import pytest
 from jsonschema import Draft202012Validator
 
+from tracker.api.schemas import SHARED_SCHEMAS
+from tracker.enrollments import api as enrollments_api
 from tracker.extensions import db
 from tracker.models import ApiToken, Role, User
-from tracker.programs.api import OPENAPI_PATHS, OPENAPI_SCHEMAS
+from tracker.programs import api as programs_api
+
+OPENAPI_PATHS = {**programs_api.OPENAPI_PATHS, **enrollments_api.OPENAPI_PATHS}
+OPENAPI_SCHEMAS = {**programs_api.OPENAPI_SCHEMAS, **enrollments_api.OPENAPI_SCHEMAS}
 
 
 def validator(name: str) -> Draft202012Validator:
-    """Validate against one of this module's schemas, refs resolved among them."""
+    """Validate against one of these modules' schemas, refs resolved among them."""
     return Draft202012Validator(
         {
             "$ref": f"#/components/schemas/{name}",
-            "components": {"schemas": OPENAPI_SCHEMAS},
+            "components": {"schemas": {**SHARED_SCHEMAS, **OPENAPI_SCHEMAS}},
         }
     )
 
@@ -198,7 +203,7 @@ def test_openapi_fragments_are_complete_and_resolvable():
     }
     text = repr(OPENAPI_PATHS) + repr(OPENAPI_SCHEMAS)
     for name in re.findall(r"#/components/schemas/(\w+)", text):
-        assert name in OPENAPI_SCHEMAS
+        assert name in OPENAPI_SCHEMAS or name in SHARED_SCHEMAS
     for path in OPENAPI_PATHS.values():
         responses = path["get"]["responses"]
         assert "200" in responses and "401" in responses

@@ -101,7 +101,8 @@ def bulk_move_everything(session) -> None:
 
 def import_people(session) -> None:
     """A CSV import of 1,000 people, through the import service."""
-    from tracker.dataio.kinds import KINDS, import_csv
+    from tracker.dataio.engine import import_csv
+    from tracker.dataio.registry import KINDS
 
     lines = [
         "full_name,position,organisation,municipality,municipality_country,email,phone"

@@ -7,8 +7,9 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import SelectChoice, SelectField, SubmitField
 
 from tracker.admin.routes import bp
-from tracker.dataio.kinds import KINDS, FileRefused, decode_csv, template_csv
-from tracker.dataio.kinds import import_csv as run_import
+from tracker.dataio.engine import FileRefused, decode_csv, template_csv
+from tracker.dataio.engine import import_csv as run_import
+from tracker.dataio.registry import KINDS
 from tracker.extensions import db
 from tracker.forms import TrackerForm
 from tracker.permissions import EDITORS, role_required

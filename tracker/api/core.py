@@ -96,3 +96,20 @@ def paginated(query: Select, serialize: Callable[[Any], dict[str, Any]]):
             "per_page": per_page,
         }
     )
+
+
+def sort_param(keys: tuple[str, ...] | list[str]) -> str | None:
+    """Refuse an unknown ``sort`` key instead of silently ignoring it."""
+    return choice_param("sort", [prefix + key for key in keys for prefix in ("", "-")])
+
+
+def country_param() -> str | None:
+    code = str_param("country", max_length=2)
+    if code is not None and not (len(code) == 2 and code.isalpha()):
+        raise BadParameter("country", "must be a two-letter ISO 3166-1 code.")
+    return code
+
+
+def iso(value: Any) -> str | None:
+    """A date or time as ISO 8601 text, or None."""
+    return value.isoformat() if value is not None else None

@@ -24,8 +24,10 @@ from tracker.api.schemas import (
     json_response,
 )
 from tracker.dashboards import api as dashboards_api
+from tracker.enrollments import api as enrollments_api
 from tracker.events import api as events_api
 from tracker.municipalities import api as municipalities_api
+from tracker.people import api as people_api
 from tracker.permissions import public
 from tracker.programs import api as programs_api
 from tracker.testimonials import api as testimonials_api
@@ -36,7 +38,9 @@ API_PREFIX = bp.url_prefix or ""
 # importing it adds its routes to ``bp``, and its paths join the document.
 DOCUMENTED_MODULES: tuple[ModuleType, ...] = (
     municipalities_api,
+    people_api,
     programs_api,
+    enrollments_api,
     events_api,
     testimonials_api,
     dashboards_api,

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracker.lists import MAX_SEARCH_LENGTH
+
 JSON = "application/json"
 
 
@@ -38,6 +40,16 @@ def paged_list(item_schema: dict[str, Any]) -> dict[str, Any]:
             },
         ]
     }
+
+
+def error_response(description: str) -> dict[str, Any]:
+    """An answer in the ``Error`` shape, described for this endpoint."""
+    return json_response(description, ref("Error"))
+
+
+def page_of(schema_name: str) -> dict[str, Any]:
+    """A page of the named schema's items."""
+    return paged_list(ref(schema_name))
 
 
 # Errors every endpoint can answer (the 401/403 come from the access rules).
@@ -167,3 +179,34 @@ SECURITY_SCHEMES: dict[str, Any] = {
         "description": "The session of a user signed in to the web application.",
     },
 }
+
+
+def sort_parameter(keys: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    """``sort``: one of ``keys``, or one with a leading '-' for descending."""
+    return query_parameter(
+        "sort",
+        {"type": "string", "enum": [p + k for k in keys for p in ("", "-")]},
+        "Sort key; a leading '-' sorts descending.",
+    )
+
+
+PAGE_PARAMETERS: list[dict[str, str]] = PAGING_PARAMETERS[:2]
+SEARCH_PARAMETER = query_parameter(
+    "q",
+    {"type": "string", "maxLength": MAX_SEARCH_LENGTH},
+    "Case-insensitive text search.",
+)
+COUNTRY_PARAMETER = query_parameter(
+    "country",
+    {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+    "ISO 3166-1 alpha-2 code of the country (XK for Kosovo).",
+)
+UNAUTHORIZED = error_response("Not signed in and no valid bearer token.")
+BAD_REQUEST = error_response("A parameter is malformed.")
+NOT_FOUND = error_response(
+    "No such record, or one the caller may not see (contacts see only their own "
+    "municipality)."
+)
+SIGNED_IN_NOTE = (
+    " Any signed-in role; a municipal contact sees only their own municipality."
+)

@@ -8,13 +8,8 @@ import click
 from flask.cli import with_appcontext
 
 from tracker.audit import acting_as
-from tracker.dataio.kinds import (
-    KINDS,
-    FileRefused,
-    decode_csv,
-    export_rows,
-    import_csv,
-)
+from tracker.dataio.engine import FileRefused, decode_csv, export_rows, import_csv
+from tracker.dataio.registry import KINDS
 from tracker.extensions import db
 from tracker.tabular import csv_chunks
 

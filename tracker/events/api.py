@@ -14,6 +14,7 @@ from flask import jsonify, request, url_for
 from flask_login import current_user
 
 from tracker.api.core import bp, choice_param, int_param, paginated, str_param
+from tracker.api.schemas import PAGE_PARAMETERS, page_of
 from tracker.events.queries import (
     EVENT_PAGE,
     WHEN_CHOICES,
@@ -150,18 +151,6 @@ def list_event_participants(event_id: int):
 
 # OpenAPI 3.1 fragments, merged into /api/v1/openapi.json. Paths are relative
 # to the API's server URL (/api/v1).
-_PAGE_PARAMETERS = [
-    {
-        "name": "page",
-        "in": "query",
-        "schema": {"type": "integer", "minimum": 1, "default": 1},
-    },
-    {
-        "name": "per_page",
-        "in": "query",
-        "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
-    },
-]
 _EVENT_ID = {
     "name": "event_id",
     "in": "path",
@@ -174,22 +163,6 @@ _ERRORS = {
         "description": "No such event, or the caller may not see it (error object)."
     },
 }
-
-
-def _page_of(schema: str) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": ["items", "total", "page", "per_page"],
-        "properties": {
-            "items": {
-                "type": "array",
-                "items": {"$ref": f"#/components/schemas/{schema}"},
-            },
-            "total": {"type": "integer"},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-        },
-    }
 
 
 OPENAPI_PATHS: dict[str, Any] = {
@@ -205,7 +178,7 @@ OPENAPI_PATHS: dict[str, Any] = {
             ),
             "security": [{}, {"bearerAuth": []}],
             "parameters": [
-                *_PAGE_PARAMETERS,
+                *PAGE_PARAMETERS,
                 {
                     "name": "kind",
                     "in": "query",
@@ -250,7 +223,7 @@ OPENAPI_PATHS: dict[str, Any] = {
                 "200": {
                     "description": "A page of events.",
                     "content": {
-                        "application/json": {"schema": _page_of("EventSummary")}
+                        "application/json": {"schema": page_of("EventSummary")}
                     },
                 },
                 "400": _ERRORS["400"],
@@ -287,12 +260,12 @@ OPENAPI_PATHS: dict[str, Any] = {
                 "participants (registered or attended) without e-mail or phone."
             ),
             "security": [{}, {"bearerAuth": []}],
-            "parameters": [_EVENT_ID, *_PAGE_PARAMETERS],
+            "parameters": [_EVENT_ID, *PAGE_PARAMETERS],
             "responses": {
                 "200": {
                     "description": "A page of participants.",
                     "content": {
-                        "application/json": {"schema": _page_of("EventParticipant")}
+                        "application/json": {"schema": page_of("EventParticipant")}
                     },
                 },
                 "400": _ERRORS["400"],

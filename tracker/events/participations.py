@@ -16,9 +16,6 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from tracker.dataio.kinds import (
-    KINDS,
-)
 from tracker.events import services
 from tracker.events.forms import (
     BulkAttendanceForm,
@@ -27,6 +24,7 @@ from tracker.events.forms import (
     ParticipationForm,
     ProposalForm,
 )
+from tracker.events.io import PARTICIPATIONS
 from tracker.events.queries import (
     EVENT_PAGE,
     event_participants,
@@ -395,6 +393,6 @@ def export_participations(fmt: str):
     return export_response(
         fmt,
         "participations",
-        KINDS["participations"].columns,
+        PARTICIPATIONS.columns,
         filtered_participations(request.args),
     )

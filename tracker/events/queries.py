@@ -287,7 +287,7 @@ def select_options() -> dict[str, list[Any]]:
 
 def filtered_participations(args) -> Select:
     """Participations (filters: event, municipality, attendance) in the columns of
-    the import file (``KINDS["participations"]``), as plain rows.
+    the import file (``tracker.events.io.PARTICIPATIONS``), as plain rows.
 
     One joined query streamed in batches, not ORM objects: an export of every
     participation builds no object per row and no second query per batch.

@@ -14,10 +14,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.audit import history_for
-from tracker.dataio.kinds import (
-    KINDS,
-    municipality_row,
-)
 from tracker.enrollments.queries import municipality_enrollments
 from tracker.events.queries import municipality_participations
 from tracker.extensions import db
@@ -34,6 +30,7 @@ from tracker.municipalities.forms import (
     MunicipalityFilterForm,
     MunicipalityForm,
 )
+from tracker.municipalities.io import MUNICIPALITIES, municipality_row
 from tracker.municipalities.queries import (
     MUNICIPALITY_SORTING,
     countries_with_counts,
@@ -245,5 +242,5 @@ def export(fmt: str):
     """The municipality list, as filtered, in the import file's columns."""
     query = filtered_municipalities(request.args, current_user)
     return export_response(
-        fmt, "municipalities", KINDS["municipalities"].columns, query, municipality_row
+        fmt, "municipalities", MUNICIPALITIES.columns, query, municipality_row
     )

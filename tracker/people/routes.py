@@ -5,10 +5,6 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from tracker.audit import history_for
-from tracker.dataio.kinds import (
-    KINDS,
-    person_row,
-)
 from tracker.events.queries import person_participations
 from tracker.extensions import db
 from tracker.forms import commit_or_stale, form_status
@@ -16,6 +12,7 @@ from tracker.lists import int_arg, paginate
 from tracker.models import Person
 from tracker.municipalities.routes import refused_delete_message
 from tracker.people.forms import PersonFilterForm, PersonForm
+from tracker.people.io import PEOPLE, person_row
 from tracker.people.queries import PEOPLE_SORTING, filtered_people, person_references
 from tracker.permissions import (
     EDITORS,
@@ -121,7 +118,7 @@ def export(fmt: str):
     return export_response(
         fmt,
         "people",
-        KINDS["people"].columns,
+        PEOPLE.columns,
         filtered_people(request.args, current_user),
         person_row,
     )

@@ -18,9 +18,11 @@ from tracker.api.core import (
     bp,
     choice_param,
     int_param,
+    iso,
     paginated,
     str_param,
 )
+from tracker.api.schemas import error_response, query_parameter
 from tracker.models import Testimonial, TestimonialStatus, User
 from tracker.permissions import get_viewable_or_404, public
 from tracker.testimonials.queries import SORTING, filtered_testimonials
@@ -65,20 +67,16 @@ def serialize(testimonial: Testimonial, viewer: User) -> dict[str, Any]:
         ),
         "status": testimonial.status.value,
         "is_featured": testimonial.is_featured,
-        "published_at": _iso(testimonial.published_at),
+        "published_at": iso(testimonial.published_at),
     }
     if testimonial.can_view_private(viewer):
         data |= {
             "has_consent": testimonial.has_consent,
-            "submitted_at": _iso(testimonial.submitted_at),
-            "reviewed_at": _iso(testimonial.reviewed_at),
+            "submitted_at": iso(testimonial.submitted_at),
+            "reviewed_at": iso(testimonial.reviewed_at),
             "review_note": testimonial.review_note,
         }
     return data
-
-
-def _iso(moment) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 @bp.route("/testimonials")
@@ -111,30 +109,12 @@ def testimonials_detail(testimonial_id: int):
     return jsonify(serialize(testimonial, current_user._get_current_object()))
 
 
-_ERROR = {"$ref": "#/components/schemas/Error"}
 _ID_PARAM = {
     "name": "testimonial_id",
     "in": "path",
     "required": True,
     "schema": {"type": "integer", "minimum": 1},
 }
-
-
-def _query_param(name: str, description: str, schema: dict[str, Any]) -> dict:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "description": description,
-        "schema": schema,
-    }
-
-
-def _error_response(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": _ERROR}},
-    }
 
 
 # OpenAPI 3.1 fragments, merged into /api/v1/openapi.json. Paths are
@@ -154,50 +134,49 @@ OPENAPI_PATHS: dict[str, Any] = {
             ),
             "tags": ["testimonials"],
             "parameters": [
-                _query_param(
-                    "page", "Page number, from 1.", {"type": "integer", "minimum": 1}
+                query_parameter(
+                    "page", {"type": "integer", "minimum": 1}, "Page number, from 1."
                 ),
-                _query_param(
+                query_parameter(
                     "per_page",
-                    "Items per page (at most 100).",
                     {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+                    "Items per page (at most 100).",
                 ),
-                _query_param(
+                query_parameter(
                     "status",
-                    "Only testimonials in this status (within what you may see).",
                     {"type": "string", "enum": list(STATUSES)},
+                    "Only testimonials in this status (within what you may see).",
                 ),
-                _query_param(
-                    "program", "A program's id.", {"type": "integer", "minimum": 1}
+                query_parameter(
+                    "program", {"type": "integer", "minimum": 1}, "A program's id."
                 ),
-                _query_param(
-                    "event", "An event's id.", {"type": "integer", "minimum": 1}
+                query_parameter(
+                    "event", {"type": "integer", "minimum": 1}, "An event's id."
                 ),
-                _query_param(
+                query_parameter(
                     "municipality",
-                    "A municipality's id.",
                     {"type": "integer", "minimum": 1},
+                    "A municipality's id.",
                 ),
-                _query_param(
+                query_parameter(
                     "country",
+                    {"type": "string", "minLength": 2, "maxLength": 2},
                     "ISO 3166-1 alpha-2 code of the municipality's country (XK "
                     "for Kosovo).",
-                    {"type": "string", "minLength": 2, "maxLength": 2},
                 ),
-                _query_param(
+                query_parameter(
                     "featured",
-                    "true: only featured testimonials; false: only the others.",
                     {"type": "string", "enum": ["true", "false", "1", "0"]},
+                    "true: only featured testimonials; false: only the others.",
                 ),
-                _query_param(
+                query_parameter(
                     "q",
+                    {"type": "string", "maxLength": 100},
                     "Words in the quote, the author's name or position, or the "
                     "municipality's name.",
-                    {"type": "string", "maxLength": 100},
                 ),
-                _query_param(
+                query_parameter(
                     "sort",
-                    "Order: a key, or the key prefixed with '-' for descending.",
                     {
                         "type": "string",
                         "enum": [
@@ -207,6 +186,7 @@ OPENAPI_PATHS: dict[str, Any] = {
                         ],
                         "default": SORTING.default,
                     },
+                    "Order: a key, or the key prefixed with '-' for descending.",
                 ),
             ],
             "responses": {
@@ -218,7 +198,7 @@ OPENAPI_PATHS: dict[str, Any] = {
                         }
                     },
                 },
-                "400": _error_response("A malformed parameter."),
+                "400": error_response("A malformed parameter."),
             },
         }
     },
@@ -239,7 +219,7 @@ OPENAPI_PATHS: dict[str, Any] = {
                         }
                     },
                 },
-                "404": _error_response(
+                "404": error_response(
                     "No such testimonial, or not one the caller may see."
                 ),
             },
