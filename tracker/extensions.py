@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from tracker.collation import add_sqlite_collations
 from tracker.models.base import Base
 
 # create_savepoint lets tests run each case inside one outer transaction that
@@ -41,6 +42,7 @@ def _configure_sqlite(dbapi_connection, connection_record):
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    add_sqlite_collations(dbapi_connection)
 
 
 @event.listens_for(Engine, "begin")

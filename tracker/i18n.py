@@ -61,17 +61,15 @@ def supported(code: str | None) -> str | None:
 
 def _from_accept_language() -> str | None:
     for tag, _quality in request.accept_languages:
-        tag = tag.lower().replace("_", "-")
-        if tag in ACCEPT_ALIASES:
-            return ACCEPT_ALIASES[tag]
-        for code in LANGUAGES:
-            if code.lower().replace("_", "-") == tag:
-                return code
-        primary = tag.split("-")[0]
-        if primary in LANGUAGES:
-            return primary
-        if primary in ACCEPT_ALIASES:
-            return ACCEPT_ALIASES[primary]
+        subtags = tag.lower().replace("_", "-").split("-")
+        # "sr-Latn-RS" is tried as itself, then "sr-latn", then "sr".
+        for size in range(len(subtags), 0, -1):
+            candidate = "-".join(subtags[:size])
+            if candidate in ACCEPT_ALIASES:
+                return ACCEPT_ALIASES[candidate]
+            for code in LANGUAGES:
+                if code.lower().replace("_", "-") == candidate:
+                    return code
     return None
 
 

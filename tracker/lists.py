@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from werkzeug.datastructures import MultiDict
 
+from tracker.collation import alphabetical
 from tracker.extensions import db
 
 PER_PAGE = 25
@@ -40,6 +41,8 @@ class Sorting:
     default: str
     # Appended to every order so that equal keys still page deterministically.
     tiebreaker: ColumnElement[Any]
+    # Keys that hold words: sorted in the reader's alphabet (Č after C).
+    alphabetical: tuple[str, ...] = ()
 
     def key(self, args: Mapping[str, str]) -> str:
         """The requested sort key if it is offered (``-name`` = descending)."""
@@ -51,6 +54,8 @@ class Sorting:
     def apply(self, query: Select, args: Mapping[str, str]) -> Select:
         key = self.key(args)
         column = self.columns[key.lstrip("-")]
+        if key.lstrip("-") in self.alphabetical:
+            column = alphabetical(column, db.engine.dialect.name)
         order = column.desc() if key.startswith("-") else column.asc()
         return query.order_by(order, self.tiebreaker)
 

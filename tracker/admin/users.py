@@ -58,6 +58,7 @@ USER_SORTING = Sorting(
     },
     default="email",
     tiebreaker=User.id,
+    alphabetical=("name",),
 )
 STATUSES = ("active", "inactive")
 EMAIL_TAKEN = "Another account already uses this e-mail address."

@@ -35,6 +35,7 @@ ENROLLMENT_SORTING = Sorting(
     },
     default="municipality",
     tiebreaker=Enrollment.id,
+    alphabetical=("municipality", "country"),
 )
 
 

@@ -47,6 +47,7 @@ EVENT_SORTING = Sorting(
     },
     default="-starts_on",
     tiebreaker=Event.id,
+    alphabetical=("title", "city"),
 )
 
 

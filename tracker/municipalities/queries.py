@@ -38,6 +38,7 @@ MUNICIPALITY_SORTING = Sorting(
     },
     default="name",
     tiebreaker=Municipality.id,
+    alphabetical=("name", "country"),
 )
 
 

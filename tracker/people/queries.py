@@ -25,6 +25,7 @@ PEOPLE_SORTING = Sorting(
     },
     default="name",
     tiebreaker=Person.id,
+    alphabetical=("name", "position", "municipality"),
 )
 
 

@@ -37,6 +37,7 @@ SORTING = Sorting(
     },
     default="-created",
     tiebreaker=Testimonial.id.desc(),
+    alphabetical=("municipality", "author"),
 )
 
 # What a reviewer may correct; shown to the submitter as "corrections".
