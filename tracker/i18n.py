@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from babel import Locale
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
 from flask_babel import get_locale as babel_locale
 from flask_login import current_user
@@ -75,6 +75,8 @@ def _from_accept_language() -> str | None:
 
 def select_locale() -> str:
     """The reader's language: profile, then switcher cookie, then browser."""
+    if not has_request_context():
+        return DEFAULT_LOCALE  # the command line and workers speak English
     if current_user and current_user.is_authenticated:
         if chosen := supported(current_user.locale):
             return chosen

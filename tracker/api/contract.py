@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from flask import request
+from flask_babel import gettext as _
 
 from tracker.api.core import MAX_PAGE, BadParameter
 
@@ -61,21 +62,23 @@ def _problem(schema: dict[str, Any], raw: str) -> str | None:
     """Why ``raw`` does not fit ``schema`` (the subset our document uses)."""
     if schema.get("type") == "integer":
         if not INTEGER.fullmatch(raw):
-            return "must be a whole number."
+            return _("must be a whole number.")
         value = int(raw)
         if "minimum" in schema and value < schema["minimum"]:
-            return f"must be at least {schema['minimum']}."
+            return _("must be at least %(minimum)s.", minimum=schema["minimum"])
         if "maximum" in schema and value > schema["maximum"]:
-            return f"must be at most {schema['maximum']}."
+            return _("must be at most %(maximum)s.", maximum=schema["maximum"])
         return None
     if "enum" in schema and raw not in schema["enum"]:
-        return "must be one of " + ", ".join(map(str, schema["enum"])) + "."
+        return _(
+            "must be one of %(choices)s.", choices=", ".join(map(str, schema["enum"]))
+        )
     if "minLength" in schema and len(raw) < schema["minLength"]:
-        return f"must be at least {schema['minLength']} characters."
+        return _("must be at least %(length)s characters.", length=schema["minLength"])
     if "maxLength" in schema and len(raw) > schema["maxLength"]:
-        return f"must be at most {schema['maxLength']} characters."
+        return _("must be at most %(length)s characters.", length=schema["maxLength"])
     if "pattern" in schema and not re.search(schema["pattern"], raw):
-        return f"must match {schema['pattern']}."
+        return _("must match %(pattern)s.", pattern=schema["pattern"])
     return None
 
 

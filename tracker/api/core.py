@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, literal_column, select
 
 from tracker.extensions import db
@@ -32,7 +33,11 @@ def bad_parameter(error: BadParameter):
             {
                 "error": {
                     "code": "bad_request",
-                    "message": f"Parameter '{error.name}': {error.message}",
+                    "message": _(
+                        "Parameter '%(name)s': %(reason)s",
+                        name=error.name,
+                        reason=error.message,
+                    ),
                 }
             }
         ),
@@ -54,11 +59,11 @@ def int_param(
     try:
         value = int(raw)
     except ValueError:
-        raise BadParameter(name, "must be a whole number.") from None
+        raise BadParameter(name, _("must be a whole number.")) from None
     if minimum is not None and value < minimum:
-        raise BadParameter(name, f"must be at least {minimum}.")
+        raise BadParameter(name, _("must be at least %(minimum)s.", minimum=minimum))
     if maximum is not None and value > maximum:
-        raise BadParameter(name, f"must be at most {maximum}.")
+        raise BadParameter(name, _("must be at most %(maximum)s.", maximum=maximum))
     return value
 
 
@@ -67,14 +72,18 @@ def str_param(name: str, max_length: int = 200) -> str | None:
     if raw is None or raw.strip() == "":
         return None
     if len(raw) > max_length:
-        raise BadParameter(name, f"must be at most {max_length} characters.")
+        raise BadParameter(
+            name, _("must be at most %(length)s characters.", length=max_length)
+        )
     return raw.strip()
 
 
 def choice_param(name: str, choices: list[str] | tuple[str, ...]) -> str | None:
     value = str_param(name)
     if value is not None and value not in choices:
-        raise BadParameter(name, "must be one of " + ", ".join(choices) + ".")
+        raise BadParameter(
+            name, _("must be one of %(choices)s.", choices=", ".join(choices))
+        )
     return value
 
 
@@ -106,7 +115,7 @@ def sort_param(keys: tuple[str, ...] | list[str]) -> str | None:
 def country_param() -> str | None:
     code = str_param("country", max_length=2)
     if code is not None and not (len(code) == 2 and code.isalpha()):
-        raise BadParameter("country", "must be a two-letter ISO 3166-1 code.")
+        raise BadParameter("country", _("must be a two-letter ISO 3166-1 code."))
     return code
 
 

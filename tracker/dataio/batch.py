@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -104,7 +105,9 @@ class Batch:
         country = self.countries.get(code)
         if country is None:
             if not name:
-                raise RowError(column, f"country {code} is unknown; give its name")
+                raise RowError(
+                    column, _("country %(code)s is unknown; give its name", code=code)
+                )
             country = self.countries[code] = self.add(Country(code=code, name=name))
         return country
 
@@ -113,7 +116,14 @@ class Batch:
             return None
         municipality = self.municipalities.get(ref)
         if municipality is None:
-            raise RowError(column, f"no municipality {ref[0]} ({ref[1]}) exists")
+            raise RowError(
+                column,
+                _(
+                    "no municipality %(name)s (%(country)s) exists",
+                    name=ref[0],
+                    country=ref[1],
+                ),
+            )
         return municipality
 
     def person(self, parsed: Parsed, municipality: Municipality | None) -> Person:

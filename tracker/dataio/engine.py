@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -71,11 +72,13 @@ class Kind:
 def decode_csv(raw: bytes) -> str:
     """An uploaded or read file as text; the web page and the CLI both use this."""
     if b"\x00" in raw:
-        raise FileRefused("The file is not a text file.")
+        raise FileRefused(_("The file is not a text file."))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise FileRefused("The file is not UTF-8 text. Save it as CSV UTF-8.") from None
+        raise FileRefused(
+            _("The file is not UTF-8 text. Save it as CSV UTF-8.")
+        ) from None
 
 
 def export_rows(session: Session, kind: Kind) -> Iterator[tuple[Any, ...]]:
@@ -88,13 +91,14 @@ def export_rows(session: Session, kind: Kind) -> Iterator[tuple[Any, ...]]:
 def _csv_error(error: csv.Error) -> str:
     message = str(error)
     if "field larger than field limit" in message:
-        return (
-            f"has a field longer than {MAX_FIELD_CHARS:,} characters "
-            '(is a closing quote " missing?)'
+        return _(
+            'has a field longer than %(limit)s characters (is a closing quote " '
+            "missing?)",
+            limit=f"{MAX_FIELD_CHARS:,}",
         )
     if "unexpected end of data" in message:
-        return 'has a quote " that is never closed'
-    return f"is not valid CSV ({message})"
+        return _('has a quote " that is never closed')
+    return _("is not valid CSV (%(reason)s)", reason=message)
 
 
 def read_rows(
@@ -119,12 +123,12 @@ def read_rows(
     repeated = sorted({name for name in header if header.count(name) > 1 and name})
     if repeated:
         report.problems.append(
-            Problem(1, ", ".join(repeated), "column appears more than once")
+            Problem(1, ", ".join(repeated), _("column appears more than once"))
         )
         return None
     missing = [column for column in kind.columns if column not in header]
     if missing:
-        report.problems.append(Problem(1, ", ".join(missing), "column is missing"))
+        report.problems.append(Problem(1, ", ".join(missing), _("column is missing")))
         return None
     rows: list[tuple[int, dict[str, str]]] = []
     line = reader.line_num + 1
@@ -136,15 +140,22 @@ def read_rows(
                         Problem(
                             line,
                             "",
-                            f"more than {MAX_IMPORT_ROWS:,} rows; split the file",
+                            _(
+                                "more than %(limit)s rows; split the file",
+                                limit=f"{MAX_IMPORT_ROWS:,}",
+                            ),
                         )
                     )
                     return None
                 if len(fields) != len(header):
                     reason = (
-                        "has too many fields"
+                        _("has too many fields")
                         if len(fields) > len(header)
-                        else f"has {len(fields)} fields; the header has {len(header)}"
+                        else _(
+                            "has %(count)s fields; the header has %(header)s",
+                            count=len(fields),
+                            header=len(header),
+                        )
                     )
                     report.problems.append(Problem(line, "", reason))
                 else:
@@ -200,7 +211,7 @@ def import_csv(
     except IntegrityError:
         savepoint.rollback()
         report.problems.append(
-            Problem(1, "", "conflicts with a record saved meanwhile; try again")
+            Problem(1, "", _("conflicts with a record saved meanwhile; try again"))
         )
         return report
     except BaseException:

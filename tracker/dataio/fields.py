@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 
 from tracker.forms import (
     PHONE_MESSAGE,
@@ -42,9 +43,11 @@ def text(
 ) -> str:
     value = uncell((row.get(column) or "").strip())
     if required and not value:
-        raise RowError(column, "is required")
+        raise RowError(column, _("is required"))
     if len(value) > max_length:
-        raise RowError(column, f"is longer than {max_length} characters")
+        raise RowError(
+            column, _("is longer than %(length)s characters", length=max_length)
+        )
     if problem := control_character_problem(value, multiline=multiline):
         raise RowError(column, problem)
     return value
@@ -55,10 +58,12 @@ def whole_number(row: dict[str, str], column: str, maximum: int) -> int | None:
     if not value:
         return None
     if not re.fullmatch(r"\d+", value.replace(",", "")):
-        raise RowError(column, f"'{value}' is not a whole number of 0 or more")
+        raise RowError(
+            column, _("'%(value)s' is not a whole number of 0 or more", value=value)
+        )
     number = int(value.replace(",", ""))
     if number > maximum:
-        raise RowError(column, f"is more than {maximum:,}")
+        raise RowError(column, _("is more than %(maximum)s", maximum=f"{maximum:,}"))
     return number
 
 
@@ -69,20 +74,22 @@ def email(row: dict[str, str], column: str) -> str | None:
     try:
         return validate_email(value, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        raise RowError(column, f"'{value}' is not an e-mail address") from None
+        raise RowError(
+            column, _("'%(value)s' is not an e-mail address", value=value)
+        ) from None
 
 
 def phone(row: dict[str, str], column: str) -> str:
     value = text(row, column, max_length=50)
     if not re.fullmatch(PHONE_PATTERN, value):
-        raise RowError(column, PHONE_MESSAGE)
+        raise RowError(column, str(PHONE_MESSAGE))
     return value
 
 
 def website(row: dict[str, str], column: str) -> str:
     value = text(row, column, max_length=255)
     if value and not is_web_address(value):
-        raise RowError(column, WEB_ADDRESS_MESSAGE)
+        raise RowError(column, str(WEB_ADDRESS_MESSAGE))
     return value
 
 
@@ -93,7 +100,9 @@ def day(row: dict[str, str], column: str, *, required: bool = True) -> date | No
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise RowError(column, f"'{value}' is not a date (YYYY-MM-DD)") from None
+        raise RowError(
+            column, _("'%(value)s' is not a date (YYYY-MM-DD)", value=value)
+        ) from None
 
 
 def choice(row: dict[str, str], column: str, enum: type) -> Any:
@@ -102,13 +111,18 @@ def choice(row: dict[str, str], column: str, enum: type) -> Any:
         return enum(value)
     except ValueError:
         allowed = ", ".join(member.value for member in enum)
-        raise RowError(column, f"'{value}' is not one of: {allowed}") from None
+        raise RowError(
+            column,
+            _("'%(value)s' is not one of: %(allowed)s", value=value, allowed=allowed),
+        ) from None
 
 
 def country_code(row: dict[str, str], column: str, *, required: bool = True) -> str:
     value = text(row, column, required=required, max_length=2).upper()
     if value and not re.fullmatch(r"[A-Z]{2}", value):
-        raise RowError(column, f"'{value}' is not a two-letter country code")
+        raise RowError(
+            column, _("'%(value)s' is not a two-letter country code", value=value)
+        )
     return value
 
 
@@ -120,5 +134,5 @@ def municipality_ref(
     if not name and not code:
         return None
     if not name or not code:
-        raise RowError(name_column, "needs both the municipality and its country")
+        raise RowError(name_column, _("needs both the municipality and its country"))
     return name, code

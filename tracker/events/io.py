@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -69,7 +70,7 @@ def parse_participation(row: dict[str, str]) -> Parsed:
     starts_on = day(row, "event_starts_on")
     ends_on = day(row, "event_ends_on", required=False) or starts_on
     if ends_on < starts_on:
-        raise RowError("event_ends_on", "is before the event starts")
+        raise RowError("event_ends_on", _("is before the event starts"))
     return {
         "event_title": text(row, "event_title", required=True, max_length=200),
         "event": {
@@ -99,7 +100,7 @@ def resolve_participation(batch: Batch, parsed: Parsed) -> bool:
         code = parsed["event_country"]
         country = batch.countries.get(code) if code else None
         if code and country is None:
-            raise RowError("event_country", f"{code} is unknown")
+            raise RowError("event_country", _("%(code)s is unknown", code=code))
         event = Event(title=parsed["event_title"], **parsed["event"])
         link(event, "country", country)
         batch.events[key] = batch.add(event)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.api.core import (
@@ -94,7 +95,11 @@ def testimonials_list():
     sort = str_param("sort", max_length=20)
     if sort is not None and sort.lstrip("-") not in SORTING.columns:
         raise BadParameter(
-            "sort", "must be one of " + ", ".join(SORTING.columns) + ", or -key."
+            "sort",
+            _(
+                "must be one of %(choices)s, or -key.",
+                choices=", ".join(SORTING.columns),
+            ),
         )
     viewer = current_user._get_current_object()
     query = filtered_testimonials(request.args, viewer)
