@@ -33,8 +33,6 @@ class _VisibleText(HTMLParser):
         for name, value in attrs:
             if value and name in VISIBLE_ATTRIBUTES:
                 self.words.append(value)
-            if value and name == "value" and tag in ("button",):
-                self.words.append(value)
         if tag == "input" and ("type", "submit") in attrs:
             self.words.extend(v for n, v in attrs if n == "value" and v)
 
@@ -70,7 +68,7 @@ def untranslated_text(source: str) -> list[str]:
     found = []
     for words in parser.words:
         words = words.replace("\x00", " ").strip()
-        for name in UNTRANSLATED_NAMES:
+        for name in sorted(UNTRANSLATED_NAMES, key=len, reverse=True):
             words = words.replace(name, "")
         if LETTER.search(words):
             found.append(" ".join(words.split()))
