@@ -2,11 +2,11 @@
 
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from tracker.extensions import db
+from tracker.translation import lazy_gettext as _l
 
 # Lazy: each error reads in the reader's language.
 MESSAGES = {

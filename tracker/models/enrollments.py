@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask import has_request_context
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Date,
@@ -29,6 +28,7 @@ from tracker.models.base import (
 from tracker.models.enums import AssessmentKind, StageKind
 from tracker.models.programs import InvalidTransition
 from tracker.translation import gettext as _
+from tracker.translation import lazy_gettext as _l
 from tracker.translation import ngettext
 
 if TYPE_CHECKING:
