@@ -18,7 +18,10 @@ messages: ``from tracker.translation import gettext as _, lazy_gettext as _l``.
 
 from __future__ import annotations
 
+from datetime import date
+
 import flask_babel
+from flask import has_request_context
 from flask_babel import LazyString
 from markupsafe import Markup, escape
 
@@ -49,6 +52,16 @@ def lazy_gettext(message: str, **values: object) -> LazyText:
     """For module constants, class attributes and form fields: translated
     each time it is shown, in the reader's language."""
     return LazyText(gettext, message, **values)
+
+
+def day(value: date) -> str:
+    """A date inside a message: ``tracker.i18n.format_day`` in a request
+    ("4 Sep 2017", "4. rujna 2017."), else the English "4 Sep 2017"."""
+    if has_request_context():
+        from tracker.i18n import format_day
+
+        return format_day(value)
+    return f"{value.day} {value:%b %Y}"
 
 
 def N_(message: str) -> str:

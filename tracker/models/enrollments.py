@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from flask import has_request_context
 from sqlalchemy import (
     CheckConstraint,
     Date,
@@ -27,9 +26,9 @@ from tracker.models.base import (
 )
 from tracker.models.enums import AssessmentKind, StageKind
 from tracker.models.programs import InvalidTransition
+from tracker.translation import day, ngettext
 from tracker.translation import gettext as _
 from tracker.translation import lazy_gettext as _l
-from tracker.translation import ngettext
 
 if TYPE_CHECKING:
     from tracker.models.accounts import User
@@ -357,13 +356,8 @@ class Enrollment(Versioned, Timestamped, Base):
 
 
 def _day(value: date) -> str:
-    """A date as people read it: 26 Feb 2013 (in the reader's language during
-    a request)."""
-    if has_request_context():
-        from tracker.i18n import format_day
-
-        return format_day(value)
-    return f"{value.day} {value:%b %Y}"
+    """A date as people read it: 26 Feb 2013 (in the reader's language)."""
+    return day(value)
 
 
 def _future(today: date) -> str:

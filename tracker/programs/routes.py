@@ -384,7 +384,7 @@ def certificate(code: str, person_id: int):
             403,
             ngettext(
                 "%(name)s is not trained yet: a certificate needs "
-                "%(num)d attended %(program)s training.",
+                "%(num)d attended %(program)s trainings.",
                 "%(name)s is not trained yet: a certificate needs "
                 "%(num)d attended %(program)s trainings.",
                 program.required_trainings,
