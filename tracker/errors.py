@@ -1,21 +1,24 @@
 """Friendly error pages (HTML) and error objects (API), registered in one loop."""
 
 from flask import Flask, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from tracker.extensions import db
+from tracker.translation import lazy_gettext as _l
 
+# Lazy: each error reads in the reader's language.
 MESSAGES = {
-    400: "The request could not be understood.",
-    401: "Sign in or send a valid token.",
-    403: "You do not have permission to do that.",
-    404: "There is nothing here.",
-    405: "That method is not allowed here.",
-    409: "The record was changed by someone else.",
-    413: "The upload is too large.",
-    429: "Too many requests. Please wait a moment and try again.",
-    500: "Something went wrong on our side. It has been logged.",
+    400: _l("The request could not be understood."),
+    401: _l("Sign in or send a valid token."),
+    403: _l("You do not have permission to do that."),
+    404: _l("There is nothing here."),
+    405: _l("That method is not allowed here."),
+    409: _l("The record was changed by someone else."),
+    413: _l("The upload is too large."),
+    429: _l("Too many requests. Please wait a moment and try again."),
+    500: _l("Something went wrong on our side. It has been logged."),
 }
 
 
@@ -25,7 +28,7 @@ def wants_json() -> bool:
 
 def error_response(status: int, message: str | None = None, code: str | None = None):
     """Render an error as JSON for the API and as a page elsewhere."""
-    message = message or MESSAGES.get(status, "Error.")
+    message = str(message or MESSAGES.get(status) or _("Error."))
     if wants_json():
         code = code or {
             400: "bad_request",
@@ -65,7 +68,7 @@ def register(app: Flask) -> None:
     def handle_csrf(error: CSRFError):
         app.logger.warning("CSRF failure on %s %s", request.method, request.path)
         return error_response(
-            400, "The form expired or was sent from elsewhere. Please try again."
+            400, _("The form expired or was sent from elsewhere. Please try again.")
         )
 
     @app.errorhandler(500)

@@ -8,6 +8,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -26,9 +28,11 @@ from wtforms.validators import (
 )
 
 from tracker.extensions import db
-from tracker.text import control_character_problem
+from tracker.text import ControlCharacter, find_control_character
+from tracker.translation import N_
 
-STALE_MESSAGE = (
+# English, as tests and comparisons read it: shown through ``gettext``.
+STALE_MESSAGE = N_(
     "Someone else changed this record while you were editing it. "
     "Your changes were not saved: open the record again to see the new version."
 )
@@ -49,6 +53,8 @@ class LongSelect(widgets.Select):
         if kwargs or choice.render_kw or isinstance(choice.value, bool):
             return super().render_option(choice, **kwargs)
         label = choice.label or choice.value
+        if isinstance(label, LazyString):  # cached by its text, in this language
+            label = str(label)
         return _plain_option(choice.value, label, choice.selected)
 
 
@@ -84,14 +90,28 @@ class TrackerForm(FlaskForm):
             for value in values:
                 if not isinstance(value, str):
                     continue
-                problem = control_character_problem(
+                found = find_control_character(
                     value, multiline=isinstance(field, TextAreaField)
                 )
-                if problem:
-                    field.errors = [*field.errors, f"This text {problem}"]
+                if found:
+                    field.errors = [*field.errors, _control_character_message(found)]
                     is_valid = False
                     break
         return is_valid
+
+
+def _control_character_message(found: ControlCharacter) -> str:
+    if found.is_line_break:
+        return _(
+            "This text must be on one line (it holds a tab or line break, %(code)s).",
+            code=found.code,
+        )
+    return _(
+        "This text holds an invisible control character (%(code)s) at position "
+        "%(position)s; remove it and try again.",
+        code=found.code,
+        position=found.position,
+    )
 
 
 class VersionedForm(TrackerForm):
@@ -115,7 +135,7 @@ class VersionedForm(TrackerForm):
         """
         sent = self.version_id.raw_data[0] if self.version_id.raw_data else ""
         if str(obj.version_id) != sent:
-            self.form_errors.append(STALE_MESSAGE)
+            self.form_errors.append(_(STALE_MESSAGE))
             return True
         return False
 
@@ -152,7 +172,7 @@ def commit_or_stale(
         db.session.commit()
         return True
     except StaleDataError:
-        message = STALE_MESSAGE
+        message = _(STALE_MESSAGE)
     except IntegrityError:
         if clash is None:
             raise
@@ -165,7 +185,7 @@ def commit_or_stale(
         # letting the version check run: for the user it is the same conflict.
         if "database is locked" not in str(error.orig):
             raise
-        message = STALE_MESSAGE
+        message = _(STALE_MESSAGE)
     db.session.rollback()
     if form is not None:
         form.form_errors.append(message)
@@ -219,10 +239,11 @@ MAX_POPULATION = 100_000_000
 NOTES_MAX_LENGTH = 5_000
 PHONE_PATTERN = r"^[0-9+()./\- ]*$"
 
-WEB_ADDRESS_MESSAGE = (
+# English (the CSV import reports them too): forms show them through gettext.
+WEB_ADDRESS_MESSAGE = N_(
     "Enter a full web address starting with https://, such as https://www.rijeka.hr."
 )
-PHONE_MESSAGE = "Use digits, spaces and + ( ) - . / only."
+PHONE_MESSAGE = N_("Use digits, spaces and + ( ) - . / only.")
 
 
 def is_web_address(value: str) -> bool:
@@ -234,12 +255,12 @@ def is_web_address(value: str) -> bool:
 def http_url(form: FlaskForm, field: Any) -> None:
     """Only http(s) addresses: the page links to them."""
     if field.data and not is_web_address(field.data):
-        raise ValidationError(WEB_ADDRESS_MESSAGE)
+        raise ValidationError(_(WEB_ADDRESS_MESSAGE))
 
 
 def form_status(form: FlaskForm) -> int:
     """The status a re-shown form answers with: 409 when the record went stale."""
-    return 409 if STALE_MESSAGE in form.form_errors else 200
+    return 409 if _(STALE_MESSAGE) in form.form_errors else 200
 
 
 def choices(

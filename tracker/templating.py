@@ -14,6 +14,7 @@ from tracker.extensions import db
 from tracker.models import Notification, Role, SizeClass, Testimonial, TestimonialStatus
 from tracker.models.enums import label
 from tracker.permissions import PUBLIC, access_rule_of
+from tracker.translation import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
@@ -49,24 +50,25 @@ def _content_hash(path: str, modified: int) -> str:
         return hashlib.sha256(handle.read()).hexdigest()[:12]
 
 
-# The main menu: (text, endpoint). An item shows when its endpoint exists and
-# its access rule lets the current user in, so menu and permissions agree.
+# The main menu: (text, endpoint), the text lazy (the reader's language). An
+# item shows when its endpoint exists and its access rule lets the current
+# user in, so menu and permissions agree.
 MENU = [
-    ("Municipalities", "municipalities.index"),
-    ("People", "people.index"),
-    ("Programs", "programs.index"),
-    ("Enrollments", "enrollments.index"),
-    ("Events", "events.index"),
-    ("Testimonials", "testimonials.index"),
-    ("Review queue", "testimonials.review_queue"),
-    ("Dashboard", "dashboards.index"),
-    ("Users", "admin.users"),
-    ("Import", "admin.import_csv"),
+    (_l("Municipalities"), "municipalities.index"),
+    (_l("People"), "people.index"),
+    (_l("Programs"), "programs.index"),
+    (_l("Enrollments"), "enrollments.index"),
+    (_l("Events"), "events.index"),
+    (_l("Testimonials"), "testimonials.index"),
+    (_l("Review queue"), "testimonials.review_queue"),
+    (_l("Dashboard"), "dashboards.index"),
+    (_l("Users"), "admin.users"),
+    (_l("Import"), "admin.import_csv"),
 ]
 PUBLIC_MENU = [
-    ("Testimonials", "testimonials.public_index"),
-    ("Events", "events.public_index"),
-    ("Open data", "public.open_data"),
+    (_l("Testimonials"), "testimonials.public_index"),
+    (_l("Events"), "events.public_index"),
+    (_l("Open data"), "public.open_data"),
 ]
 
 
@@ -81,7 +83,7 @@ def navigation() -> list[tuple[str, str]]:
         if rule == PUBLIC or (
             current_user.is_authenticated and current_user.role in rule
         ):
-            items.append((text, url_for(endpoint)))
+            items.append((str(text), url_for(endpoint)))
     return items
 
 

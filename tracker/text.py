@@ -12,6 +12,7 @@ Forms (``tracker.forms.TrackerForm``) and the CSV import both ask
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 _BIDI = "\u202a-\u202e\u2066-\u2069"
 FORBIDDEN_SINGLE_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
@@ -19,18 +20,38 @@ FORBIDDEN_MULTI_LINE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]
 REPLACEMENT = "\ufffd"
 
 
-def control_character_problem(value: str, *, multiline: bool = False) -> str | None:
-    """A message naming the first forbidden character of ``value``, or None."""
+class ControlCharacter(NamedTuple):
+    """The first forbidden character of a text: its code, where it is."""
+
+    code: str  # "U+0009"
+    position: int  # from 1
+    is_line_break: bool  # a tab or line break (refused in one-line fields)
+
+
+def find_control_character(
+    value: str, *, multiline: bool = False
+) -> ControlCharacter | None:
+    """The first forbidden character of ``value``, or None."""
     pattern = FORBIDDEN_MULTI_LINE if multiline else FORBIDDEN_SINGLE_LINE
     found = pattern.search(value)
     if found is None:
         return None
-    code = f"U+{ord(found.group()):04X}"
-    if found.group() in "\t\n\r":
-        return f"must be on one line (it holds a tab or line break, {code})."
+    return ControlCharacter(
+        f"U+{ord(found.group()):04X}", found.start() + 1, found.group() in "\t\n\r"
+    )
+
+
+def control_character_problem(value: str, *, multiline: bool = False) -> str | None:
+    """A message naming the first forbidden character of ``value``, or None
+    (the rest of a sentence that starts with what holds it: "This text ")."""
+    found = find_control_character(value, multiline=multiline)
+    if found is None:
+        return None
+    if found.is_line_break:
+        return f"must be on one line (it holds a tab or line break, {found.code})."
     return (
-        f"holds an invisible control character ({code}) at position "
-        f"{found.start() + 1}; remove it and try again."
+        f"holds an invisible control character ({found.code}) at position "
+        f"{found.position}; remove it and try again."
     )
 
 

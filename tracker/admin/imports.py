@@ -13,25 +13,36 @@ from tracker.dataio.registry import KINDS
 from tracker.extensions import db
 from tracker.forms import TrackerForm
 from tracker.permissions import EDITORS, role_required
+from tracker.translation import lazy_gettext as _l
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+# What each kind of file is called on the form (the kind's name otherwise).
+KIND_LABELS = {
+    "municipalities": _l("Municipalities"),
+    "people": _l("People"),
+    "participations": _l("Participations"),
+}
 
 
 class ImportForm(TrackerForm):
     kind = SelectField(
-        "What the file holds",
-        choices=[SelectChoice(name, name.capitalize()) for name in KINDS],
-    )
-    file = FileField(
-        "CSV file (UTF-8)",
-        validators=[
-            FileRequired("Choose a CSV file."),
-            FileAllowed(["csv"], "Only .csv files can be imported."),
-            FileSize(MAX_UPLOAD_BYTES, message="The file is larger than 5 MB."),
+        _l("What the file holds"),
+        choices=[
+            SelectChoice(name, KIND_LABELS.get(name, name.capitalize()))
+            for name in KINDS
         ],
     )
-    check = SubmitField("Check only")
-    commit = SubmitField("Import")
+    file = FileField(
+        _l("CSV file (UTF-8)"),
+        validators=[
+            FileRequired(_l("Choose a CSV file.")),
+            FileAllowed(["csv"], _l("Only .csv files can be imported.")),
+            FileSize(MAX_UPLOAD_BYTES, message=_l("The file is larger than 5 MB.")),
+        ],
+    )
+    check = SubmitField(_l("Check only"))
+    commit = SubmitField(_l("Import"))
 
 
 def _read_text(form: ImportForm) -> str | None:

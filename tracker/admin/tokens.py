@@ -9,6 +9,7 @@ mean storing it (in the session cookie), which is what "shown once" forbids.
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectField, StringField
@@ -20,6 +21,7 @@ from tracker.forms import TrackerForm, strip
 from tracker.lists import int_arg, paginate
 from tracker.models import ApiToken, Role, User, utcnow
 from tracker.permissions import role_required
+from tracker.translation import lazy_gettext as _l
 
 
 def _user_id(value) -> int:
@@ -34,16 +36,16 @@ class TokenForm(TrackerForm):
     """Issue a token: for whom, and a name saying what it is for."""
 
     user_id = SelectField(
-        "User", coerce=_user_id, validators=[InputRequired("Choose a user.")]
+        _l("User"), coerce=_user_id, validators=[InputRequired(_l("Choose a user."))]
     )
     name = StringField(
-        "Name",
+        _l("Name"),
         filters=[strip],
         validators=[
-            DataRequired("Give the token a name, e.g. the script that uses it."),
-            Length(max=100, message="At most 100 characters."),
+            DataRequired(_l("Give the token a name, e.g. the script that uses it.")),
+            Length(max=100, message=_l("At most 100 characters.")),
         ],
-        description="What the token is for, e.g. “Monthly donor report”.",
+        description=_l("What the token is for, e.g. “Monthly donor report”."),
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -97,8 +99,12 @@ def issue_token():
     db.session.add(token)
     db.session.commit()
     flash(
-        f"A token named “{token.name}” was issued for {user.email}. "
-        "Copy its secret now: it will not be shown again.",
+        _(
+            "A token named “%(name)s” was issued for %(email)s. "
+            "Copy its secret now: it will not be shown again.",
+            name=token.name,
+            email=user.email,
+        ),
         "success",
     )
     return render_template("admin/token_issued.html", token=token, secret=secret)
@@ -110,9 +116,9 @@ def revoke_token(token_id: int):
     """Revoke a token: requests sending it are refused from now on."""
     token = db.get_or_404(ApiToken, token_id)
     if token.revoked_at is not None:
-        flash(f"The token “{token.name}” was already revoked.", "info")
+        flash(_("The token “%(name)s” was already revoked.", name=token.name), "info")
     else:
         token.revoked_at = utcnow()
         db.session.commit()
-        flash(f"The token “{token.name}” is revoked.", "success")
+        flash(_("The token “%(name)s” is revoked.", name=token.name), "success")
     return redirect(url_for("admin.tokens"))

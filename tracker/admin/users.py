@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
@@ -32,6 +33,7 @@ from tracker.forms import (
     LongSelect,
     TrackerForm,
     VersionedForm,
+    choices,
     commit_or_stale,
     form_status,
     optional_int,
@@ -46,8 +48,11 @@ from tracker.lists import (
     search_text,
 )
 from tracker.models import Role, User
+from tracker.models.enums import lazy_label
 from tracker.municipalities.queries import municipality_choices
 from tracker.permissions import role_required
+from tracker.translation import N_
+from tracker.translation import lazy_gettext as _l
 
 USER_SORTING = Sorting(
     columns={
@@ -61,7 +66,7 @@ USER_SORTING = Sorting(
     alphabetical=("name",),
 )
 STATUSES = ("active", "inactive")
-EMAIL_TAKEN = "Another account already uses this e-mail address."
+EMAIL_TAKEN = N_("Another account already uses this e-mail address.")
 
 
 def filtered_users(args: Mapping[str, str]) -> Select[tuple[User]]:
@@ -80,13 +85,22 @@ class UserFilterForm(TrackerForm):
     class Meta:
         csrf = False
 
-    q = SearchField("E-mail or name", validators=[Length(max=MAX_SEARCH_LENGTH)])
+    q = SearchField(_l("E-mail or name"), validators=[Length(max=MAX_SEARCH_LENGTH)])
     role = SelectField(
-        "Role", choices={"": "All roles", **{role.value: role.label for role in Role}}
+        _l("Role"),
+        choices=choices(
+            [("", _l("All roles")), *((role.value, lazy_label(role)) for role in Role)]
+        ),
     )
     status = SelectField(
-        "Status",
-        choices={"": "Active and inactive", "active": "Active", "inactive": "Inactive"},
+        _l("Status"),
+        choices=choices(
+            [
+                ("", _l("Active and inactive")),
+                ("active", _l("Active")),
+                ("inactive", _l("Inactive")),
+            ]
+        ),
     )
 
 
@@ -94,37 +108,40 @@ class UserForm(VersionedForm):
     """An account's e-mail, name, role, municipality and active flag."""
 
     email = EmailField(
-        "E-mail",
+        _l("E-mail"),
         validators=[
-            DataRequired(message="Enter the user's e-mail address."),
+            DataRequired(message=_l("Enter the user's e-mail address.")),
             Length(max=254),
-            Email(message="Enter an e-mail address such as name@example.org."),
+            Email(message=_l("Enter an e-mail address such as name@example.org.")),
         ],
         filters=[strip, lambda value: value.lower() if value else value],
-        description="The user signs in with it.",
+        description=_l("The user signs in with it."),
     )
-    full_name = StringField("Full name", validators=[Length(max=200)], filters=[strip])
+    full_name = StringField(
+        _l("Full name"), validators=[Length(max=200)], filters=[strip]
+    )
     role = SelectField(
-        "Role",
-        choices={role.value: role.label for role in Role},
+        _l("Role"),
+        choices=choices((role.value, lazy_label(role)) for role in Role),
         coerce=Role,
-        validators=[DataRequired(message="Choose a role.")],
+        validators=[DataRequired(message=_l("Choose a role."))],
     )
     municipality_id = SelectField(
-        "Municipality",
+        _l("Municipality"),
         coerce=optional_int,
         widget=LongSelect(),
-        description="Required for municipal contacts; empty for every other role.",
+        description=_l("Required for municipal contacts; empty for every other role."),
     )
     is_active = BooleanField(
-        "Active", description="Inactive users cannot sign in; their sessions end."
+        _l("Active"),
+        description=_l("Inactive users cannot sign in; their sessions end."),
     )
 
     def __init__(self, *args: Any, editing_self: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.record_id = getattr(kwargs.get("obj"), "id", None)
         self.editing_self = editing_self
-        self.municipality_id.choices = municipality_choices("None")
+        self.municipality_id.choices = municipality_choices(_("None"))
 
     def validate_email(self, field: EmailField) -> None:
         if field.errors:
@@ -135,24 +152,28 @@ class UserForm(VersionedForm):
             )
         )
         if clash is not None:
-            raise ValidationError(EMAIL_TAKEN)
+            raise ValidationError(_(EMAIL_TAKEN))
 
     def validate_role(self, field: SelectField) -> None:
         if self.editing_self and field.data != Role.ADMIN:
-            raise ValidationError("You cannot remove your own administrator role.")
+            raise ValidationError(_("You cannot remove your own administrator role."))
 
     def validate_municipality_id(self, field: SelectField) -> None:
         if self.role.data == Role.CONTACT and field.data is None:
-            raise ValidationError("A municipal contact must belong to a municipality.")
+            raise ValidationError(
+                _("A municipal contact must belong to a municipality.")
+            )
         if self.role.data in set(Role) - {Role.CONTACT} and field.data is not None:
             raise ValidationError(
-                "Only municipal contacts belong to a municipality: "
-                "leave this empty for this role."
+                _(
+                    "Only municipal contacts belong to a municipality: "
+                    "leave this empty for this role."
+                )
             )
 
     def validate_is_active(self, field: BooleanField) -> None:
         if self.editing_self and not field.data:
-            raise ValidationError("You cannot deactivate your own account.")
+            raise ValidationError(_("You cannot deactivate your own account."))
 
 
 class NewUserForm(UserForm):
@@ -162,13 +183,14 @@ class NewUserForm(UserForm):
 
     is_active = None  # new accounts start active
     password = PasswordField(
-        "Initial password",
+        _l("Initial password"),
         validators=[
-            DataRequired(message="Enter an initial password."),
+            DataRequired(message=_l("Enter an initial password.")),
             Length(max=MAX_LENGTH),
         ],
-        description="At least 12 characters. Ask the user to change it after "
-        "signing in.",
+        description=_l(
+            "At least 12 characters. Ask the user to change it after signing in."
+        ),
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -186,11 +208,13 @@ def _commit(form: UserForm) -> bool:
         db.session.rollback()
         if "contact_has_municipality" in str(error.orig):
             form.municipality_id.errors.append(
-                "A municipal contact must belong to a municipality, "
-                "and no other role may."
+                _(
+                    "A municipal contact must belong to a municipality, "
+                    "and no other role may."
+                )
             )
         else:
-            form.email.errors.append(EMAIL_TAKEN)
+            form.email.errors.append(_(EMAIL_TAKEN))
         return False
 
 
@@ -215,7 +239,7 @@ def create_user():
         form.apply_to(user)
         db.session.add(user)
         if _commit(form):
-            flash(f"The account {user.email} is created.", "success")
+            flash(_("The account %(email)s is created.", email=user.email), "success")
             return redirect(url_for(".users"))
     return render_template("admin/user_form.html", form=form, user=None), form_status(
         form
@@ -236,7 +260,7 @@ def edit_user(user_id: int):
         if was_active and not user.is_active:
             user.end_sessions()
         if _commit(form):
-            flash(f"The account {user.email} is updated.", "success")
+            flash(_("The account %(email)s is updated.", email=user.email), "success")
             return redirect(url_for(".users"))
     return render_template("admin/user_form.html", form=form, user=user), form_status(
         form
@@ -249,12 +273,15 @@ def deactivate_user(user_id: int):
     """Deactivate an account and end all its sessions."""
     user = db.get_or_404(User, user_id)
     if user.id == current_user.id:
-        flash("You cannot deactivate your own account.", "error")
+        flash(_("You cannot deactivate your own account."), "error")
         return redirect(url_for(".users"))
     user.is_active = False
     user.end_sessions()
     db.session.commit()
-    flash(f"The account {user.email} is deactivated and signed out.", "success")
+    flash(
+        _("The account %(email)s is deactivated and signed out.", email=user.email),
+        "success",
+    )
     return redirect(url_for(".users"))
 
 
@@ -266,7 +293,7 @@ def end_sessions(user_id: int):
     user.end_sessions()
     record_event(db.session, "sessions_ended", "user_account", user.id)
     db.session.commit()
-    flash(f"Every session of {user.email} has ended.", "success")
+    flash(_("Every session of %(email)s has ended.", email=user.email), "success")
     return redirect(url_for(".edit_user", user_id=user.id))
 
 
@@ -278,5 +305,5 @@ def activate_user(user_id: int):
     if not user.is_active:
         user.is_active = True
         db.session.commit()
-    flash(f"The account {user.email} is active.", "success")
+    flash(_("The account %(email)s is active.", email=user.email), "success")
     return redirect(url_for(".users"))

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 from tracker.auth.passwords import MAX_LENGTH, context_words, password_problems
 from tracker.forms import LongSelect, TrackerForm
 from tracker.i18n import LANGUAGES
+from tracker.translation import lazy_gettext as _l
 
 
 class LoginForm(TrackerForm):
@@ -15,9 +16,9 @@ class LoginForm(TrackerForm):
     # audited failed login (with its label made one line), not a form error.
     checks_control_characters = False
 
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(
-        "Password", validators=[DataRequired(), Length(max=MAX_LENGTH)]
+        _l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)]
     )
 
 
@@ -25,15 +26,15 @@ class NewPasswordMixin:
     """A new password typed twice, checked against the policy."""
 
     new_password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[DataRequired(), Length(max=MAX_LENGTH)],
-        description="At least 12 characters. A long phrase is easiest to remember.",
+        description=_l("At least 12 characters. A long phrase is easiest to remember."),
     )
     confirm_password = PasswordField(
-        "Repeat the new password",
+        _l("Repeat the new password"),
         validators=[
             DataRequired(),
-            EqualTo("new_password", message="The two passwords differ."),
+            EqualTo("new_password", message=_l("The two passwords differ.")),
         ],
     )
 
@@ -50,7 +51,7 @@ class NewPasswordMixin:
 
 class ChangePasswordForm(NewPasswordMixin, TrackerForm):
     current_password = PasswordField(
-        "Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)]
+        _l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)]
     )
 
 
@@ -65,19 +66,19 @@ def _language_choices() -> list[SelectChoice]:
 class LanguageForm(TrackerForm):
     """The language switcher every page shows (signed in or not)."""
 
-    language = SelectField("Language", choices=_language_choices())
+    language = SelectField(_l("Language"), choices=_language_choices())
     next = HiddenField()
 
 
 class ProfileForm(TrackerForm):
     """A user's own settings: the language and time zone pages are shown in."""
 
-    language = SelectField("Language", choices=_language_choices())
+    language = SelectField(_l("Language"), choices=_language_choices())
     timezone = SelectField(
-        "Time zone",
+        _l("Time zone"),
         choices=[
             SelectChoice(zone, zone.replace("_", " ")) for zone in pytz.common_timezones
         ],
         widget=LongSelect(),
-        description="Times are shown in this zone (stored in UTC).",
+        description=_l("Times are shown in this zone (stored in UTC)."),
     )

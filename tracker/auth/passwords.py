@@ -19,6 +19,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
+from tracker.translation import gettext as _
+
 MIN_LENGTH = 12
 MAX_LENGTH = 256
 # Characters of its own a password keeps once its context words are taken out.
@@ -144,14 +146,14 @@ def password_problems(
     """
     problems = []
     if len(password) < MIN_LENGTH:
-        problems.append(f"Use at least {MIN_LENGTH} characters.")
+        problems.append(_("Use at least %(min)d characters.", min=MIN_LENGTH))
         return problems
     if len(password) > MAX_LENGTH:
-        problems.append(f"Use at most {MAX_LENGTH} characters.")
+        problems.append(_("Use at most %(max)d characters.", max=MAX_LENGTH))
         return problems
     lowered = password.strip().lower()
     if email and lowered == email.strip().lower():
-        problems.append("The password must not be your e-mail address.")
+        problems.append(_("The password must not be your e-mail address."))
         return problems
     normalised = _normalised(password)
     if (
@@ -160,19 +162,23 @@ def password_problems(
         or _is_repetition(normalised)
     ):
         problems.append(
-            "This password is among the most common ones, which attackers try "
-            "first. Choose another; a few unrelated words work well."
+            _(
+                "This password is among the most common ones, which attackers "
+                "try first. Choose another; a few unrelated words work well."
+            )
         )
         return problems
     words = list(context)
     if email:
-        local, _, domain = email.lower().partition("@")
+        local, _at, domain = email.lower().partition("@")
         words.extend([local, domain, *re.split(r"[.@_+\-]", email.lower())])
     remainder = _guessable_length(normalised, words)
     if remainder < len(normalised) and remainder < MIN_OWN_LENGTH:
         problems.append(
-            "Most of this password is your e-mail address, the name of the "
-            "program, the app or a place. Add words of your own."
+            _(
+                "Most of this password is your e-mail address, the name of the "
+                "program, the app or a place. Add words of your own."
+            )
         )
     return problems
 

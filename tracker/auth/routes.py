@@ -16,7 +16,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
@@ -38,10 +38,11 @@ from tracker.extensions import db, limiter, login_manager
 from tracker.i18n import DEFAULT_TIMEZONE, select_locale
 from tracker.models import ApiToken, User, utcnow
 from tracker.permissions import SIGNED_IN, public, role_required
+from tracker.translation import N_
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
-LOGIN_FAILED = "Wrong e-mail or password."
+LOGIN_FAILED = N_("Wrong e-mail or password.")
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
@@ -82,10 +83,15 @@ def unauthorized():
     """Anonymous users: 401 from the API, the sign-in page elsewhere."""
     if request.path.startswith("/api/"):
         response = jsonify(
-            {"error": {"code": "unauthorized", "message": "Sign in or send a token."}}
+            {
+                "error": {
+                    "code": "unauthorized",
+                    "message": _("Sign in or send a token."),
+                }
+            }
         )
         return response, 401
-    flash("Please sign in to see that page.", "info")
+    flash(_("Please sign in to see that page."), "info")
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
@@ -145,7 +151,7 @@ def login():
                 actor=_attempt_actor(email),
             )
             db.session.commit()
-            form.password.errors.append(LOGIN_FAILED)
+            form.password.errors.append(_(LOGIN_FAILED))
             return render_template("auth/login.html", form=form), 200
         password_ok = verify_password(
             user.password_hash if user else None, form.password.data
@@ -154,7 +160,7 @@ def login():
             return _complete_login(user)
         _count_failure(user, email)
         db.session.commit()
-        form.password.errors.append(LOGIN_FAILED)
+        form.password.errors.append(_(LOGIN_FAILED))
     return render_template("auth/login.html", form=form)
 
 
@@ -204,7 +210,7 @@ def _complete_login(user: User):
         actor=Actor(user.id, str(user.role), user.email, request.remote_addr or ""),
     )
     db.session.commit()
-    flash(f"Welcome, {user.display_name}.", "success")
+    flash(_("Welcome, %(name)s.", name=user.display_name), "success")
     return redirect(next_url or url_for("public.home"))
 
 
@@ -218,7 +224,7 @@ def logout():
     db.session.commit()
     logout_user()
     session.clear()
-    flash("You are signed out.", "success")
+    flash(_("You are signed out."), "success")
     return redirect(url_for("public.home"))
 
 
@@ -231,7 +237,7 @@ def change_password():
     form.account_email = user.email
     if form.validate_on_submit():
         if not verify_password(user.password_hash, form.current_password.data):
-            form.current_password.errors.append("The current password is wrong.")
+            form.current_password.errors.append(_("The current password is wrong."))
         else:
             user.password_hash = hash_password(form.new_password.data)
             user.end_sessions()
@@ -244,7 +250,8 @@ def change_password():
             session.permanent = True
             session["signed_in_at"] = signed_in_at
             flash(
-                "Your password is changed. Other sessions were signed out.", "success"
+                _("Your password is changed. Other sessions were signed out."),
+                "success",
             )
             return redirect(url_for("public.home"))
     return render_template("auth/password.html", form=form)
@@ -263,12 +270,12 @@ def profile():
         user.locale = form.language.data
         user.timezone = form.timezone.data
         db.session.commit()
-        flash(gettext("Your settings are saved."), "success")
+        flash(_("Your settings are saved."), "success")
         return redirect(url_for(".profile"))
     return render_template("auth/profile.html", form=form)
 
 
-LINK_INVALID = (
+LINK_INVALID = N_(
     "This link is not valid: it may have expired (links last 24 hours) or "
     "been used already. Ask an administrator for a new one."
 )
@@ -282,7 +289,9 @@ def set_password(token: str):
     user = user_for_token(token)
     if user is None:
         return (
-            render_template("auth/set_password.html", form=None, message=LINK_INVALID),
+            render_template(
+                "auth/set_password.html", form=None, message=_(LINK_INVALID)
+            ),
             400,
         )
     form = SetPasswordForm()
@@ -303,6 +312,6 @@ def set_password(token: str):
         if current_user.is_authenticated and current_user.id == user.id:
             logout_user()
             session.clear()
-        flash("Your password is set. Sign in with it now.", "success")
+        flash(_("Your password is set. Sign in with it now."), "success")
         return redirect(url_for(".login"))
     return render_template("auth/set_password.html", form=form, user=user)

@@ -30,8 +30,14 @@ from tracker.dashboards.series import (
     yearly_counts,
 )
 from tracker.models import ASSESSMENT_AREAS, AssessmentKind, StageKind
+from tracker.translation import LazyText, ngettext
+from tracker.translation import lazy_gettext as _l
 
 # --- Charts: each built from one grouped query ------------------------------
+#
+# A chart's texts (title, description, headings, our own labels) are lazy:
+# the cached dashboard serves readers of every language, so each page, CSV
+# and JSON answer turns them into text in its reader's language.
 
 
 @dataclass(frozen=True)
@@ -60,12 +66,12 @@ class ChartTable:
 
     @property
     def header(self) -> list[str]:
-        return [self.label_heading, *(series.label for series in self.series)]
+        return [str(self.label_heading), *(str(series.label) for series in self.series)]
 
     @property
     def rows(self) -> list[list[Any]]:
         return [
-            [label, *(series.values[index] for series in self.series)]
+            [str(label), *(series.values[index] for series in self.series)]
             for index, label in enumerate(self.labels)
         ]
 
@@ -76,17 +82,17 @@ class ChartTable:
     def chart_data(self) -> dict[str, Any]:
         """What ``static/js/dashboard.js`` draws: labels and one list per series."""
         return {
-            "labels": list(self.labels),
+            "labels": [str(label) for label in self.labels],
             "series": [
-                {"label": series.label, "values": list(series.values)}
+                {"label": str(series.label), "values": list(series.values)}
                 for series in self.series
             ],
         }
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "title": self.title,
-            "description": self.description,
+            "title": str(self.title),
+            "description": str(self.description),
             "columns": self.header,
             "rows": self.rows,
         }
@@ -124,10 +130,12 @@ def chart_enrollments_by_stage(
         series.append(Series(name, tuple(values)))
     return ChartTable(
         name="enrollments-by-stage",
-        title="Enrollments by stage, per program",
-        description="Enrollments in each program by their current stage. "
-        "A dash means the program has no such stage.",
-        label_heading="Program",
+        title=_l("Enrollments by stage, per program"),
+        description=_l(
+            "Enrollments in each program by their current stage. "
+            "A dash means the program has no such stage."
+        ),
+        label_heading=_l("Program"),
         labels=tuple(program.code for program in programs),
         series=tuple(series),
         stacked=True,
@@ -145,9 +153,9 @@ def chart_enrollments_by_country(
     countries = sorted({country for country, _ in cells}, key=reference.country_name)
     return ChartTable(
         name="enrollments-by-country",
-        title="Enrollments by country",
-        description="Enrollments of each country's municipalities, per program.",
-        label_heading="Country",
+        title=_l("Enrollments by country"),
+        description=_l("Enrollments of each country's municipalities, per program."),
+        label_heading=_l("Country"),
         labels=tuple(reference.country_name(code) for code in countries),
         series=tuple(
             Series(
@@ -177,14 +185,20 @@ def chart_enrollments_by_year(
     years = _year_axis(filters, (year for _, year in cells))
     return ChartTable(
         name="enrollments-by-year",
-        title="New enrollments and stage changes per year",
-        description="New enrollments by the year they started; stage changes "
-        "(moves from one stage to another) by the year they took effect.",
-        label_heading="Year",
+        title=_l("New enrollments and stage changes per year"),
+        description=_l(
+            "New enrollments by the year they started; stage changes "
+            "(moves from one stage to another) by the year they took effect."
+        ),
+        label_heading=_l("Year"),
         labels=tuple(str(year) for year in years),
         series=(
-            Series("New enrollments", tuple(cells.get(("new", y), 0) for y in years)),
-            Series("Stage changes", tuple(cells.get(("moves", y), 0) for y in years)),
+            Series(
+                _l("New enrollments"), tuple(cells.get(("new", y), 0) for y in years)
+            ),
+            Series(
+                _l("Stage changes"), tuple(cells.get(("moves", y), 0) for y in years)
+            ),
         ),
     )
 
@@ -200,12 +214,17 @@ def chart_participation_by_country(
     )
     return ChartTable(
         name="participation-by-country",
-        title="Event participation by country",
-        description="Attendances at events, by the country of the municipality "
-        f"each person represented (“{NO_COUNTRY}”: outside speakers and experts).",
-        label_heading="Country",
+        title=_l("Event participation by country"),
+        description=_l(
+            "Attendances at events, by the country of the municipality each "
+            "person represented (“%(none)s”: outside speakers and experts).",
+            none=NO_COUNTRY,
+        ),
+        label_heading=_l("Country"),
         labels=tuple(reference.country_name(code) for code in countries),
-        series=(Series("Attendances", tuple(per_country[code] for code in countries)),),
+        series=(
+            Series(_l("Attendances"), tuple(per_country[code] for code in countries)),
+        ),
     )
 
 
@@ -218,11 +237,11 @@ def chart_participation_by_year(
     years = _year_axis(filters, per_year)
     return ChartTable(
         name="participation-by-year",
-        title="Event participation by year",
-        description="Attendances at events, by the year the event started.",
-        label_heading="Year",
+        title=_l("Event participation by year"),
+        description=_l("Attendances at events, by the year the event started."),
+        label_heading=_l("Year"),
         labels=tuple(str(year) for year in years),
-        series=(Series("Attendances", tuple(per_year.get(y, 0) for y in years)),),
+        series=(Series(_l("Attendances"), tuple(per_year.get(y, 0) for y in years)),),
     )
 
 
@@ -241,17 +260,26 @@ def chart_assessments(
 
     return ChartTable(
         name="assessments-by-area",
-        title="Assessment scores: baseline and latest follow-up",
-        description=f"Mean score per area (0–100; higher means more dysfunction) "
-        f"of the {compared} enrollment{'s' if compared != 1 else ''} with both a "
-        "baseline and a follow-up assessment: their first baseline and their "
-        "latest follow-up.",
-        label_heading="Area",
+        title=_l("Assessment scores: baseline and latest follow-up"),
+        description=LazyText(_assessments_description, compared),
+        label_heading=_l("Area"),
         labels=tuple(ASSESSMENT_AREAS.values()) if by_kind else (),
         series=(
-            Series("Baseline", values(AssessmentKind.BASELINE)),
-            Series("Latest follow-up", values(AssessmentKind.FOLLOW_UP)),
+            Series(_l("Baseline"), values(AssessmentKind.BASELINE)),
+            Series(_l("Latest follow-up"), values(AssessmentKind.FOLLOW_UP)),
         ),
+    )
+
+
+def _assessments_description(compared: int) -> str:
+    return ngettext(
+        "Mean score per area (0–100; higher means more dysfunction) of the "
+        "%(num)d enrollment with both a baseline and a follow-up assessment: "
+        "their first baseline and their latest follow-up.",
+        "Mean score per area (0–100; higher means more dysfunction) of the "
+        "%(num)d enrollments with both a baseline and a follow-up assessment: "
+        "their first baseline and their latest follow-up.",
+        compared,
     )
 
 

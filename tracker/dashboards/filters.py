@@ -19,6 +19,8 @@ from tracker.models import (
     StageKind,
     utcnow,
 )
+from tracker.translation import gettext as _
+from tracker.translation import lazy_gettext as _l
 
 YEAR_MIN = 1990
 
@@ -26,7 +28,8 @@ YEAR_MIN = 1990
 YEAR_MAX = 2100
 
 
-NO_COUNTRY = "No municipality"
+# Lazy: shown in the reader's language (the cached dashboard holds it).
+NO_COUNTRY = _l("No municipality")
 
 
 @dataclass(frozen=True)
@@ -205,8 +208,8 @@ def parse_filters(
             return None
         by_upper = {value.upper(): value for value in known}
         if raw.upper() not in by_upper:
-            choices = ", ".join(known) if known else "none is recorded yet"
-            problems.append((name, f"must be one of: {choices}."))
+            choices = ", ".join(known) if known else _("none is recorded yet")
+            problems.append((name, _("must be one of: %(choices)s.", choices=choices)))
             return None
         return by_upper[raw.upper()]
 
@@ -216,7 +219,14 @@ def parse_filters(
             return None
         if not raw.isdigit() or not YEAR_MIN <= int(raw) <= YEAR_MAX:
             problems.append(
-                (name, f"must be a year between {YEAR_MIN} and {YEAR_MAX}.")
+                (
+                    name,
+                    _(
+                        "must be a year between %(min)d and %(max)d.",
+                        min=YEAR_MIN,
+                        max=YEAR_MAX,
+                    ),
+                )
             )
             return None
         return int(raw)
@@ -225,7 +235,7 @@ def parse_filters(
     country = code("country", reference.country_codes)
     year_from, year_to = year("from"), year("to")
     if year_from and year_to and year_from > year_to:
-        problems.append(("from", "must not be after 'to'; the years were swapped."))
+        problems.append(("from", _("must not be after 'to'; the years were swapped.")))
         year_from, year_to = year_to, year_from
     filters = Filters(program, country, year_from, year_to, now=now or utcnow())
     return filters, problems

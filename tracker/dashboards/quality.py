@@ -39,6 +39,7 @@ from tracker.models import (
     Testimonial,
     TestimonialStatus,
 )
+from tracker.translation import lazy_gettext as _l
 
 STALE_ENROLLMENT_MONTHS = 12
 
@@ -154,19 +155,19 @@ def overdue_testimonials(filters: Filters, *columns: Any) -> Select:
 
 DATA_QUALITY_CHECKS: dict[str, tuple[str, Callable[..., Select]]] = {
     "municipalities_missing_contact": (
-        "Municipalities with no contact person or e-mail",
+        _l("Municipalities with no contact person or e-mail"),
         municipalities_missing_contact,
     ),
     "stale_enrollments": (
-        "Enrollments with no stage change for 12 months",
+        _l("Enrollments with no stage change for 12 months"),
         stale_enrollments,
     ),
     "events_with_registered": (
-        "Past events with participants still “registered”",
+        _l("Past events with participants still “registered”"),
         events_with_registered,
     ),
     "overdue_testimonials": (
-        "Testimonials waiting for review for more than 14 days",
+        _l("Testimonials waiting for review for more than 14 days"),
         overdue_testimonials,
     ),
 }

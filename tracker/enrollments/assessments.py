@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from tracker.enrollments.forms import (
     AssessmentForm,
@@ -13,6 +14,7 @@ from tracker.forms import commit_or_stale, put_error
 from tracker.i18n import format_day
 from tracker.models import (
     Assessment,
+    AssessmentKind,
     Enrollment,
 )
 from tracker.permissions import (
@@ -54,11 +56,12 @@ def create_assessment(enrollment_id: int):
             form.apply_to(assessment)
             db.session.add(assessment)
             db.session.commit()
-            flash(
-                f"The {assessment.kind.value.replace('_', '-')} assessment of "
-                f"{format_day(assessment.assessed_on)} is recorded.",
-                "success",
-            )
+            day = format_day(assessment.assessed_on)
+            if assessment.kind == AssessmentKind.BASELINE:
+                message = _("The baseline assessment of %(day)s is recorded.", day=day)
+            else:
+                message = _("The follow-up assessment of %(day)s is recorded.", day=day)
+            flash(message, "success")
             return redirect(url_for(".detail", enrollment_id=enrollment.id))
     return render_template(
         "enrollments/assessment_form.html",
@@ -93,7 +96,7 @@ def edit_assessment(enrollment_id: int, assessment_id: int):
         else:
             form.apply_to(assessment)
             if commit_or_stale(form):
-                flash("The assessment is saved.", "success")
+                flash(_("The assessment is saved."), "success")
                 return redirect(url_for(".detail", enrollment_id=enrollment.id))
             status = 409
     else:
@@ -116,12 +119,14 @@ def delete_assessment(enrollment_id: int, assessment_id: int):
     assessment = _assessment_or_404(enrollment, assessment_id)
     if assessment is enrollment.baseline and enrollment.latest_follow_up is not None:
         flash(
-            "The baseline cannot be deleted while follow-ups compare against it; "
-            "delete the follow-ups first.",
+            _(
+                "The baseline cannot be deleted while follow-ups compare against "
+                "it; delete the follow-ups first."
+            ),
             "error",
         )
         return redirect(url_for(".detail", enrollment_id=enrollment.id))
     db.session.delete(assessment)
     db.session.commit()
-    flash("The assessment is deleted.", "success")
+    flash(_("The assessment is deleted."), "success")
     return redirect(url_for(".detail", enrollment_id=enrollment.id))

@@ -25,41 +25,44 @@ from tracker.forms import (
 from tracker.models import ASSESSMENT_AREAS, AssessmentKind
 from tracker.models.enums import label
 from tracker.programs.forms import NOTE_MAX, NOTES_MAX
+from tracker.translation import lazy_gettext as _l
 
 
 class EnrollmentForm(TrackerForm):
     """A new enrollment: who, in what, and where its history starts."""
 
     municipality_id = SelectField(
-        "Municipality",
+        _l("Municipality"),
         coerce=optional_int,
         widget=LongSelect(),
-        validators=[DataRequired(message="Choose a municipality.")],
+        validators=[DataRequired(message=_l("Choose a municipality."))],
     )
     program_id = SelectField(
-        "Program",
+        _l("Program"),
         coerce=optional_int,
-        validators=[DataRequired(message="Choose a program.")],
+        validators=[DataRequired(message=_l("Choose a program."))],
     )
     cohort_id = SelectField(
-        "Cohort",
+        _l("Cohort"),
         coerce=optional_int,
         validators=[Optional()],
-        description="Only cohorts of the chosen program are accepted.",
+        description=_l("Only cohorts of the chosen program are accepted."),
     )
     stage_id = SelectField(
-        "Starting stage",
+        _l("Starting stage"),
         coerce=optional_int,
-        validators=[DataRequired(message="Choose the stage the enrollment starts at.")],
+        validators=[
+            DataRequired(message=_l("Choose the stage the enrollment starts at."))
+        ],
     )
     effective_on = DateField(
-        "Stage effective on",
-        validators=[DataRequired(message="Give a valid date (YYYY-MM-DD).")],
+        _l("Stage effective on"),
+        validators=[DataRequired(message=_l("Give a valid date (YYYY-MM-DD)."))],
         default=date.today,
     )
-    applied_on = DateField("Applied on", validators=[Optional()])
+    applied_on = DateField(_l("Applied on"), validators=[Optional()])
     notes = TextAreaField(
-        "Notes",
+        _l("Notes"),
         validators=[Optional(), Length(max=NOTES_MAX)],
         filters=[strip],
         render_kw={"rows": 3, "data-maxlength": NOTES_MAX},
@@ -69,10 +72,10 @@ class EnrollmentForm(TrackerForm):
 class EnrollmentEditForm(VersionedForm):
     """What may change on an enrollment; municipality and program stay fixed."""
 
-    cohort_id = SelectField("Cohort", coerce=optional_int, validators=[Optional()])
-    applied_on = DateField("Applied on", validators=[Optional()])
+    cohort_id = SelectField(_l("Cohort"), coerce=optional_int, validators=[Optional()])
+    applied_on = DateField(_l("Applied on"), validators=[Optional()])
     notes = TextAreaField(
-        "Notes",
+        _l("Notes"),
         validators=[Optional(), Length(max=NOTES_MAX)],
         filters=[strip],
         render_kw={"rows": 4, "data-maxlength": NOTES_MAX},
@@ -87,20 +90,20 @@ class StageChangeForm(VersionedForm):
     """Move one enrollment; the hidden ``version_id`` guards against races."""
 
     stage_id = SelectField(
-        "New stage",
+        _l("New stage"),
         coerce=optional_int,
-        validators=[DataRequired(message="Choose the stage to move to.")],
+        validators=[DataRequired(message=_l("Choose the stage to move to."))],
     )
     effective_on = DateField(
-        "Effective on",
-        validators=[DataRequired(message="Give a valid date (YYYY-MM-DD).")],
+        _l("Effective on"),
+        validators=[DataRequired(message=_l("Give a valid date (YYYY-MM-DD)."))],
         default=date.today,
     )
     note = TextAreaField(
-        "Note",
+        _l("Note"),
         validators=[Optional(), Length(max=NOTE_MAX)],
         filters=[strip],
-        description="Required when moving back to an earlier stage.",
+        description=_l("Required when moving back to an earlier stage."),
         render_kw={"rows": 2, "data-maxlength": NOTE_MAX},
     )
 
@@ -109,17 +112,17 @@ class BulkMoveForm(TrackerForm):
     """Move the selected enrollments of one program (ids come as ``enrollment_ids``)."""
 
     stage_id = SelectField(
-        "Move to stage",
+        _l("Move to stage"),
         coerce=optional_int,
-        validators=[DataRequired(message="Choose the stage to move to.")],
+        validators=[DataRequired(message=_l("Choose the stage to move to."))],
     )
     effective_on = DateField(
-        "Effective on",
-        validators=[DataRequired(message="Give a valid date (YYYY-MM-DD).")],
+        _l("Effective on"),
+        validators=[DataRequired(message=_l("Give a valid date (YYYY-MM-DD)."))],
         default=date.today,
     )
     note = TextAreaField(
-        "Note",
+        _l("Note"),
         validators=[Optional(), Length(max=NOTE_MAX)],
         filters=[strip],
         render_kw={"rows": 2},
@@ -130,8 +133,8 @@ def _score(area_label: str) -> IntegerField:
     return IntegerField(
         area_label,
         validators=[
-            InputRequired(message="Give a score from 0 to 100."),
-            NumberRange(min=0, max=100, message="A score is from 0 to 100."),
+            InputRequired(message=_l("Give a score from 0 to 100.")),
+            NumberRange(min=0, max=100, message=_l("A score is from 0 to 100.")),
         ],
         render_kw={"min": 0, "max": 100, "inputmode": "numeric"},
     )
@@ -139,14 +142,11 @@ def _score(area_label: str) -> IntegerField:
 
 class AssessmentForm(VersionedForm):
     assessed_on = DateField(
-        "Assessed on",
-        validators=[DataRequired(message="Give a valid date (YYYY-MM-DD).")],
+        _l("Assessed on"),
+        validators=[DataRequired(message=_l("Give a valid date (YYYY-MM-DD)."))],
     )
-    kind = SelectField(
-        "Kind",
-        validators=[DataRequired()],
-        choices=choices((kind.value, label(kind)) for kind in AssessmentKind),
-    )
+    # Choices set per form: the kinds' labels read in the reader's language.
+    kind = SelectField(_l("Kind"), validators=[DataRequired()])
     financial_management = _score(ASSESSMENT_AREAS["financial_management"])
     procurement = _score(ASSESSMENT_AREAS["procurement"])
     urban_planning = _score(ASSESSMENT_AREAS["urban_planning"])
@@ -154,11 +154,17 @@ class AssessmentForm(VersionedForm):
     service_delivery = _score(ASSESSMENT_AREAS["service_delivery"])
     transparency = _score(ASSESSMENT_AREAS["transparency"])
     notes = TextAreaField(
-        "Notes",
+        _l("Notes"),
         validators=[Optional(), Length(max=NOTES_MAX)],
         filters=[strip],
         render_kw={"rows": 3, "data-maxlength": NOTES_MAX},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind.choices = choices(
+            (kind.value, label(kind)) for kind in AssessmentKind
+        )
 
     def apply_to(self, obj: Any) -> None:
         super().apply_to(obj)

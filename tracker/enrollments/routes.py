@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -66,13 +68,13 @@ def _acting_user():
 
 
 def _stage_choices(program: Program, exclude: Stage | None = None):
-    return placeholder("Choose a stage…") + choices(
+    return placeholder(_("Choose a stage…")) + choices(
         (stage.id, stage.name) for stage in program.stages if stage is not exclude
     )
 
 
 def _cohort_choices(program: Program):
-    return placeholder("No cohort") + choices(
+    return placeholder(_("No cohort")) + choices(
         (cohort.id, f"{cohort.name} ({cohort.year})") for cohort in program.cohorts
     )
 
@@ -181,8 +183,12 @@ def change_stage(enrollment_id: int):
             get_viewable_or_404(Enrollment, enrollment_id, ENROLLMENT_PAGE), form, 409
         )
     flash(
-        f"{enrollment.municipality.name} moved to “{stage.name}” "
-        f"on {format_day(form.effective_on.data)}.",
+        _(
+            "%(municipality)s moved to “%(stage)s” on %(day)s.",
+            municipality=enrollment.municipality.name,
+            stage=stage.name,
+            day=format_day(form.effective_on.data),
+        ),
         "success",
     )
     return redirect(url_for(".detail", enrollment_id=enrollment.id))
@@ -194,7 +200,7 @@ def undo_stage_change(enrollment_id: int):
     """Take back the newest stage change of an enrollment (a mistake)."""
     enrollment = get_viewable_or_404(Enrollment, enrollment_id, ENROLLMENT_PAGE)
     if str(enrollment.version_id) != request.form.get("version_id", ""):
-        flash(STALE_MESSAGE, "error")
+        flash(_(STALE_MESSAGE), "error")
         return redirect(url_for(".detail", enrollment_id=enrollment.id))
     try:
         change = enrollment.undo_last_change()
@@ -203,12 +209,16 @@ def undo_stage_change(enrollment_id: int):
         return redirect(url_for(".detail", enrollment_id=enrollment.id))
     db.session.delete(change)
     if not commit_or_stale():
-        flash(STALE_MESSAGE, "error")
+        flash(_(STALE_MESSAGE), "error")
         return redirect(url_for(".detail", enrollment_id=enrollment_id))
     flash(
-        f"The move to “{change.to_stage.name}” is taken back; "
-        f"{enrollment.municipality.name} is at "
-        f"“{enrollment.current_stage.name}” again.",
+        _(
+            "The move to “%(stage)s” is taken back; %(municipality)s is at "
+            "“%(current)s” again.",
+            stage=change.to_stage.name,
+            municipality=enrollment.municipality.name,
+            current=enrollment.current_stage.name,
+        ),
         "success",
     )
     return redirect(url_for(".detail", enrollment_id=enrollment.id))
@@ -224,24 +234,24 @@ def _fill_enrollment_choices(form: EnrollmentForm, programs: list[Program]) -> N
         .options(selectinload(Municipality.country))
         .order_by(Country.name, Municipality.name)
     ).all()
-    form.municipality_id.choices = placeholder("Choose a municipality…") + [
+    form.municipality_id.choices = placeholder(_("Choose a municipality…")) + [
         choice
         for municipality in municipalities
         for choice in choices(
             [(municipality.id, municipality.name)], municipality.country.name
         )
     ]
-    form.program_id.choices = placeholder("Choose a program…") + choices(
+    form.program_id.choices = placeholder(_("Choose a program…")) + choices(
         (program.id, f"{program.code}: {program.name}") for program in programs
     )
-    form.cohort_id.choices = placeholder("No cohort") + [
+    form.cohort_id.choices = placeholder(_("No cohort")) + [
         choice
         for program in programs
         for choice in choices(
             ((c.id, f"{c.name} ({c.year})") for c in program.cohorts), program.code
         )
     ]
-    form.stage_id.choices = placeholder("Choose a stage…") + [
+    form.stage_id.choices = placeholder(_("Choose a stage…")) + [
         choice
         for program in programs
         for choice in choices(((s.id, s.name) for s in program.stages), program.code)
@@ -289,15 +299,21 @@ def create():
             put_error(
                 form,
                 InvalidTransition(
-                    "This municipality is already enrolled in this program: "
-                    "open its enrollment instead of creating another.",
+                    _(
+                        "This municipality is already enrolled in this program: "
+                        "open its enrollment instead of creating another."
+                    ),
                     "municipality_id",
                 ),
             )
         else:
             flash(
-                f"{enrollment.municipality.name} is enrolled in {program.code} "
-                f"at “{stage.name}”.",
+                _(
+                    "%(municipality)s is enrolled in %(program)s at “%(stage)s”.",
+                    municipality=enrollment.municipality.name,
+                    program=program.code,
+                    stage=stage.name,
+                ),
                 "success",
             )
             return redirect(url_for(".detail", enrollment_id=enrollment.id))
@@ -333,7 +349,11 @@ def edit(enrollment_id: int):
         form.apply_to(enrollment)
         if commit_or_stale(form):
             flash(
-                f"The enrollment of {enrollment.municipality.name} is saved.", "success"
+                _(
+                    "The enrollment of %(municipality)s is saved.",
+                    municipality=enrollment.municipality.name,
+                ),
+                "success",
             )
             return redirect(url_for(".detail", enrollment_id=enrollment.id))
         status = 409
@@ -351,8 +371,12 @@ def delete(enrollment_id: int):
     enrollment = get_editable_or_403(Enrollment, enrollment_id)
     if len(enrollment.stage_changes) > 1 or enrollment.assessments:
         flash(
-            f"The enrollment of {enrollment.municipality.name} has a stage history or "
-            "assessments, so it cannot be deleted; move it to “Withdrawn” instead.",
+            _(
+                "The enrollment of %(municipality)s has a stage history or "
+                "assessments, so it cannot be deleted; move it to “Withdrawn” "
+                "instead.",
+                municipality=enrollment.municipality.name,
+            ),
             "error",
         )
         return redirect(url_for(".detail", enrollment_id=enrollment.id))
@@ -361,7 +385,14 @@ def delete(enrollment_id: int):
         db.session.delete(change)
     db.session.delete(enrollment)
     db.session.commit()
-    flash(f"The enrollment of {name} in {code} is deleted.", "success")
+    flash(
+        _(
+            "The enrollment of %(municipality)s in %(program)s is deleted.",
+            municipality=name,
+            program=code,
+        ),
+        "success",
+    )
     return redirect(url_for(".index", program=code))
 
 
@@ -407,11 +438,14 @@ def bulk_move():
         else []
     )
     if not enrollments:
-        flash("Select at least one enrollment to move.", "error")
+        flash(_("Select at least one enrollment to move."), "error")
         return redirect(url_for(".index"))
     programs = {enrollment.program for enrollment in enrollments}
     if len(programs) != 1:
-        flash("A bulk move works on the enrollments of one program at a time.", "error")
+        flash(
+            _("A bulk move works on the enrollments of one program at a time."),
+            "error",
+        )
         return redirect(url_for(".index"))
     program = programs.pop()
     form = BulkMoveForm()
@@ -446,14 +480,21 @@ def bulk_move():
     except StaleDataError:
         db.session.rollback()
         flash(
-            "Nothing was moved: someone changed one of these enrollments meanwhile. "
-            "Select them again to see where they stand now.",
+            _(
+                "Nothing was moved: someone changed one of these enrollments "
+                "meanwhile. Select them again to see where they stand now."
+            ),
             "error",
         )
         return redirect(url_for(".index", program=program.code))
     flash(
-        f"{len(changes)} enrollment{'s' if len(changes) != 1 else ''} of "
-        f"{program.code} moved to “{stage.name}”.",
+        ngettext(
+            "%(num)d enrollment of %(program)s moved to “%(stage)s”.",
+            "%(num)d enrollments of %(program)s moved to “%(stage)s”.",
+            len(changes),
+            program=program.code,
+            stage=stage.name,
+        ),
         "success",
     )
     return redirect(url_for(".index", program=program.code))

@@ -23,8 +23,11 @@ from tracker.models import (
     User,
 )
 from tracker.models.programs import InvalidTransition
+from tracker.translation import N_, ngettext
+from tracker.translation import gettext as _
 
-STALE_ROW = "It was changed by someone else after the preview; preview again."
+# English (tests compare it): shown through gettext.
+STALE_ROW = N_("It was changed by someone else after the preview; preview again.")
 
 
 class DuplicateEnrollment(InvalidTransition):
@@ -32,8 +35,12 @@ class DuplicateEnrollment(InvalidTransition):
 
     def __init__(self, municipality: Municipality, program: Program) -> None:
         super().__init__(
-            f"{municipality.name} is already enrolled in {program.code}: "
-            "open its enrollment instead of creating another.",
+            _(
+                "%(municipality)s is already enrolled in %(program)s: "
+                "open its enrollment instead of creating another.",
+                municipality=municipality.name,
+                program=program.code,
+            ),
             "municipality_id",
         )
 
@@ -101,12 +108,16 @@ class BulkMoveRefused(Exception):
     def __init__(self, rows: list[BulkRow]) -> None:
         refused = [row for row in rows if not row.is_ok]
         if rows:
-            message = (
-                f"Nothing was moved: {len(refused)} of {len(rows)} selected "
-                f"enrollment{'s' if len(rows) != 1 else ''} break a rule."
+            message = ngettext(
+                "Nothing was moved: %(refused)d of %(num)d selected "
+                "enrollment break a rule.",
+                "Nothing was moved: %(refused)d of %(num)d selected "
+                "enrollments break a rule.",
+                len(rows),
+                refused=len(refused),
             )
         else:
-            message = "Nothing was moved: select at least one enrollment."
+            message = _("Nothing was moved: select at least one enrollment.")
         super().__init__(message)
         self.message = message
         self.rows = rows
@@ -134,7 +145,7 @@ def preview_bulk_move(
             expected_versions is not None
             and expected_versions.get(enrollment.id) != enrollment.version_id
         ):
-            problem = STALE_ROW
+            problem = _(STALE_ROW)
         else:
             refusal = enrollment.transition_problem(stage, on, note, today=today)
             problem = refusal.message if refusal else None

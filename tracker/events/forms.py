@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from wtforms import (
     BooleanField,
     DateField,
@@ -38,8 +39,10 @@ from tracker.forms import (
     is_db_id,
     strip,
 )
+from tracker.i18n import format_day
 from tracker.models import Attendance, EventKind, ParticipationRole, SessionKind
-from tracker.models.enums import label
+from tracker.models.enums import lazy_label
+from tracker.translation import lazy_gettext as _l
 
 DESCRIPTION_MAX = 10_000
 ORGANISERS_MAX = 1_000
@@ -60,7 +63,7 @@ def choices(pairs) -> list[SelectChoice]:
 
 def enum_choices(enum_class, only=None) -> list[SelectChoice]:
     return choices(
-        (member.value, label(member))
+        (member.value, lazy_label(member))
         for member in enum_class
         if only is None or member in only
     )
@@ -82,48 +85,50 @@ def _enum(enum_class):
 
 class EventForm(VersionedForm):
     title = StringField(
-        "Title", filters=[strip], validators=[DataRequired(), Length(max=200)]
+        _l("Title"), filters=[strip], validators=[DataRequired(), Length(max=200)]
     )
     kind = SelectField(
-        "Kind",
+        _l("Kind"),
         choices=enum_choices(EventKind),
         coerce=_enum(EventKind),
         validators=[InputRequired()],
     )
-    starts_on = DateField("Starts on", validators=[InputRequired()])
+    starts_on = DateField(_l("Starts on"), validators=[InputRequired()])
     ends_on = DateField(
-        "Ends on",
+        _l("Ends on"),
         validators=[InputRequired()],
-        description="The same day as the start for a one-day event.",
+        description=_l("The same day as the start for a one-day event."),
     )
-    city = StringField("City", filters=[strip], validators=[Length(max=120)])
-    country_id = SelectField("Country", coerce=optional_id, validate_choice=True)
-    venue = StringField("Venue", filters=[strip], validators=[Length(max=200)])
+    city = StringField(_l("City"), filters=[strip], validators=[Length(max=120)])
+    country_id = SelectField(_l("Country"), coerce=optional_id, validate_choice=True)
+    venue = StringField(_l("Venue"), filters=[strip], validators=[Length(max=200)])
     organisers = TextAreaField(
-        "Hosts and organisers",
+        _l("Hosts and organisers"),
         filters=[strip],
         validators=[Length(max=ORGANISERS_MAX)],
         render_kw={"rows": 2, "data-maxlength": ORGANISERS_MAX},
     )
     description = TextAreaField(
-        "Description",
+        _l("Description"),
         filters=[strip],
         validators=[Length(max=DESCRIPTION_MAX)],
         render_kw={"rows": 5, "data-maxlength": DESCRIPTION_MAX},
     )
     program_id = SelectField(
-        "Program",
+        _l("Program"),
         coerce=optional_id,
-        description="Trainings linked to ILTP count toward trained leaders.",
+        description=_l("Trainings linked to ILTP count toward trained leaders."),
     )
     is_public = BooleanField(
-        "Public: show this event and its confirmed participants' names "
-        "(never their contact details) on the public events page"
+        _l(
+            "Public: show this event and its confirmed participants' names "
+            "(never their contact details) on the public events page"
+        )
     )
 
     def fill_choices(self, options: dict[str, list[tuple[Any, str]]]) -> None:
         self.country_id.choices = choices([("", "—"), *options["countries"]])
-        self.program_id.choices = choices([("", "— none —"), *options["programs"]])
+        self.program_id.choices = choices([("", _("— none —")), *options["programs"]])
 
     def __init__(self, *args: Any, session_dates: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -132,13 +137,15 @@ class EventForm(VersionedForm):
 
     def validate_ends_on(self, field) -> None:
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
-            raise ValidationError("The end date cannot be before the start date.")
+            raise ValidationError(_("The end date cannot be before the start date."))
 
     def validate_starts_on(self, field) -> None:
         if field.data and self.session_dates and min(self.session_dates) < field.data:
             raise ValidationError(
-                "Some sessions are dated before this start date: "
-                "move or delete them first."
+                _(
+                    "Some sessions are dated before this start date: "
+                    "move or delete them first."
+                )
             )
 
     def validate(self, extra_validators=None) -> bool:
@@ -147,8 +154,10 @@ class EventForm(VersionedForm):
         if ends and self.session_dates and max(self.session_dates) > ends:
             self.ends_on.errors = [
                 *self.ends_on.errors,
-                "Some sessions are dated after this end date: "
-                "move or delete them first.",
+                _(
+                    "Some sessions are dated after this end date: "
+                    "move or delete them first."
+                ),
             ]
             valid = False
         return valid
@@ -157,25 +166,27 @@ class EventForm(VersionedForm):
 class SessionForm(VersionedForm):
     """An agenda item or site visit; dated within its event."""
 
-    held_on = DateField("Date", validators=[InputRequired()])
+    held_on = DateField(_l("Date"), validators=[InputRequired()])
     position = IntegerField(
-        "Order on that day",
+        _l("Order on that day"),
         default=0,
         validators=[Optional(), NumberRange(min=0, max=999)],
-        description="Lower numbers come first.",
+        description=_l("Lower numbers come first."),
     )
     kind = SelectField(
-        "Kind",
+        _l("Kind"),
         choices=enum_choices(SessionKind),
         coerce=_enum(SessionKind),
         validators=[InputRequired()],
     )
     title = StringField(
-        "Title", filters=[strip], validators=[DataRequired(), Length(max=200)]
+        _l("Title"), filters=[strip], validators=[DataRequired(), Length(max=200)]
     )
-    speakers = StringField("Speaker(s)", filters=[strip], validators=[Length(max=300)])
+    speakers = StringField(
+        _l("Speaker(s)"), filters=[strip], validators=[Length(max=300)]
+    )
     description = TextAreaField(
-        "Description",
+        _l("Description"),
         filters=[strip],
         validators=[Length(max=SESSION_DESCRIPTION_MAX)],
         render_kw={"rows": 3, "data-maxlength": SESSION_DESCRIPTION_MAX},
@@ -189,8 +200,12 @@ class SessionForm(VersionedForm):
         event = self.event
         if field.data and event and not event.starts_on <= field.data <= event.ends_on:
             raise ValidationError(
-                "The session must take place during the event "
-                f"({event.starts_on:%-d %b %Y} to {event.ends_on:%-d %b %Y})."
+                _(
+                    "The session must take place during the event "
+                    "(%(starts)s to %(ends)s).",
+                    starts=format_day(event.starts_on),
+                    ends=format_day(event.ends_on),
+                )
             )
 
     def apply_to(self, obj: Any) -> None:
@@ -200,7 +215,7 @@ class SessionForm(VersionedForm):
 
 def _role_field():
     return SelectField(
-        "Role",
+        _l("Role"),
         choices=enum_choices(ParticipationRole),
         coerce=_enum(ParticipationRole),
         default=ParticipationRole.DELEGATE.value,
@@ -210,16 +225,16 @@ def _role_field():
 
 def _presentation_field():
     return StringField(
-        "Presentation title",
+        _l("Presentation title"),
         filters=[strip],
         validators=[Length(max=300)],
-        description="Leave empty if they presented nothing.",
+        description=_l("Leave empty if they presented nothing."),
     )
 
 
 def _attendance_field(states=None, default=None):
     return SelectField(
-        "Attendance",
+        _l("Attendance"),
         choices=enum_choices(Attendance, states),
         coerce=_enum(Attendance),
         default=default,
@@ -239,16 +254,18 @@ class ParticipationForm(TrackerForm):
     """Add an existing person, found by the search on the event page."""
 
     person_id = SelectField(
-        "Person",
+        _l("Person"),
         coerce=optional_id,
         validate_choice=False,
-        validators=[InputRequired(message="Choose a person from the search results.")],
+        validators=[
+            InputRequired(message=_l("Choose a person from the search results."))
+        ],
     )
     municipality_id = SelectField(
-        "Represented municipality",
+        _l("Represented municipality"),
         coerce=optional_id,
         widget=LongSelect(),
-        description="Leave as is to record the person's own municipality.",
+        description=_l("Leave as is to record the person's own municipality."),
     )
     role = _role_field()
     presentation_title = _presentation_field()
@@ -257,79 +274,79 @@ class ParticipationForm(TrackerForm):
 
     def fill_choices(self, options, people=()) -> None:
         self.municipality_id.choices = _municipality_choices(
-            options, "— the person's own municipality —"
+            options, _("— the person's own municipality —")
         )
         self.person_id.choices = choices(
             (
                 person.id,
-                f"{person.full_name} ({person.affiliation or 'no affiliation'})",
+                f"{person.full_name} ({person.affiliation or _('no affiliation')})",
             )
             for person in people
         )
 
     def validate_person_id(self, field) -> None:
         if field.data is None:
-            raise ValidationError("Choose a person from the search results.")
+            raise ValidationError(_("Choose a person from the search results."))
 
 
 class NewPersonParticipationForm(TrackerForm):
     """A person created on the spot, without leaving the event page."""
 
     full_name = StringField(
-        "Full name", filters=[strip], validators=[DataRequired(), Length(max=200)]
+        _l("Full name"), filters=[strip], validators=[DataRequired(), Length(max=200)]
     )
     position = StringField(
-        "Position or title", filters=[strip], validators=[Length(max=200)]
+        _l("Position or title"), filters=[strip], validators=[Length(max=200)]
     )
     organisation = StringField(
-        "Organisation",
+        _l("Organisation"),
         filters=[strip],
         validators=[Length(max=200)],
-        description="For people who do not act for a municipality.",
+        description=_l("For people who do not act for a municipality."),
     )
     municipality_id = SelectField(
-        "Municipality",
+        _l("Municipality"),
         coerce=optional_id,
         widget=LongSelect(),
-        description="Their municipality, recorded as the one they represent here.",
+        description=_l("Their municipality, recorded as the one they represent here."),
     )
     email = EmailField(
-        "E-mail",
+        _l("E-mail"),
         filters=[blank_to_none],
         validators=[Optional(), Email(), Length(max=254)],
     )
-    phone = StringField("Phone", filters=[strip], validators=[Length(max=50)])
+    phone = StringField(_l("Phone"), filters=[strip], validators=[Length(max=50)])
     role = _role_field()
     presentation_title = _presentation_field()
     attendance = _attendance_field(STAFF_ATTENDANCE, Attendance.REGISTERED.value)
 
     def fill_choices(self, options) -> None:
-        self.municipality_id.choices = _municipality_choices(options, "— none —")
+        self.municipality_id.choices = _municipality_choices(options, _("— none —"))
 
 
 class ParticipationEditForm(VersionedForm):
     municipality_id = SelectField(
-        "Represented municipality",
+        _l("Represented municipality"),
         coerce=optional_id,
         widget=LongSelect(),
-        description="As it was at the time of the event.",
+        description=_l("As it was at the time of the event."),
     )
     role = _role_field()
     presentation_title = _presentation_field()
     attendance = _attendance_field()
 
     def fill_choices(self, options) -> None:
-        self.municipality_id.choices = _municipality_choices(options, "— none —")
+        self.municipality_id.choices = _municipality_choices(options, _("— none —"))
 
 
 class BulkAttendanceForm(TrackerForm):
     """Mark many participants at once; refused whole if any one cannot be."""
 
     participation_ids = SelectMultipleField(
-        "Participants", coerce=int, validate_choice=False
+        _l("Participants"), coerce=int, validate_choice=False
     )
     attendance = SelectField(
-        "Mark the selected participants as",
+        _l("Mark the selected participants as"),
         choices=enum_choices(
             Attendance, (Attendance.ATTENDED, Attendance.ABSENT, Attendance.REGISTERED)
         ),
@@ -340,11 +357,11 @@ class BulkAttendanceForm(TrackerForm):
 
     def validate_participation_ids(self, field) -> None:
         if not field.data:
-            raise ValidationError("Select at least one participant.")
+            raise ValidationError(_("Select at least one participant."))
         # Ids are database keys: anything outside their range is not one of ours
         # (and would overflow the driver).
         if not all(is_db_id(number) for number in field.data):
-            raise ValidationError("One of the selected participants does not exist.")
+            raise ValidationError(_("One of the selected participants does not exist."))
 
 
 class ProposalForm(TrackerForm):
@@ -352,42 +369,42 @@ class ProposalForm(TrackerForm):
     or a new one by name."""
 
     person_id = SelectField(
-        "Person from your municipality",
+        _l("Person from your municipality"),
         coerce=optional_id,
-        description="Or leave this empty and enter a new person below.",
+        description=_l("Or leave this empty and enter a new person below."),
     )
     full_name = StringField(
-        "New person's full name", filters=[strip], validators=[Length(max=200)]
+        _l("New person's full name"), filters=[strip], validators=[Length(max=200)]
     )
     position = StringField(
-        "New person's position", filters=[strip], validators=[Length(max=200)]
+        _l("New person's position"), filters=[strip], validators=[Length(max=200)]
     )
     email = EmailField(
-        "New person's e-mail",
+        _l("New person's e-mail"),
         filters=[blank_to_none],
         validators=[Optional(), Email(), Length(max=254)],
     )
     phone = StringField(
-        "New person's phone", filters=[strip], validators=[Length(max=50)]
+        _l("New person's phone"), filters=[strip], validators=[Length(max=50)]
     )
     role = _role_field()
     presentation_title = _presentation_field()
 
     def fill_choices(self, people) -> None:
         self.person_id.choices = choices(
-            [("", "— a new person —"), *((p.id, p.full_name) for p in people)]
+            [("", _("— a new person —")), *((p.id, p.full_name) for p in people)]
         )
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if valid and self.person_id.data is None and not self.full_name.data:
             self.person_id.errors.append(
-                "Choose a person of your municipality or enter a new person's name."
+                _("Choose a person of your municipality or enter a new person's name.")
             )
             return False
         if valid and self.person_id.data is not None and self.full_name.data:
             self.full_name.errors.append(
-                "Either choose an existing person or enter a new one, not both."
+                _("Either choose an existing person or enter a new one, not both.")
             )
             return False
         return valid

@@ -13,6 +13,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -51,8 +53,10 @@ from tracker.permissions import (
     role_required,
 )
 from tracker.tabular import csv_response, export_response
+from tracker.translation import N_
+from tracker.translation import lazy_gettext as _l
 
-DUPLICATE_MESSAGE = "This person is already a participant of this event."
+DUPLICATE_MESSAGE = N_("This person is already a participant of this event.")
 
 
 def _participation_of(event: Event, participation_id: int) -> Participation:
@@ -74,7 +78,7 @@ def add_participation(event_id: int):
         try:
             if person is None:
                 raise services.ParticipationError(
-                    "Choose a person from the search results.", "person_id"
+                    _("Choose a person from the search results."), "person_id"
                 )
             services.add_participation(
                 event,
@@ -90,9 +94,12 @@ def add_participation(event_id: int):
             put_error(form, refusal)
         except IntegrityError:
             db.session.rollback()
-            form.person_id.errors = [DUPLICATE_MESSAGE]
+            form.person_id.errors = [_(DUPLICATE_MESSAGE)]
         else:
-            flash(f"{person.full_name} is added to the participants.", "success")
+            flash(
+                _("%(name)s is added to the participants.", name=person.full_name),
+                "success",
+            )
             return redirect(
                 url_for(".detail", event_id=event.id, _anchor="participants")
             )
@@ -130,11 +137,14 @@ def add_new_person(event_id: int):
         except IntegrityError:
             db.session.rollback()
             form.email.errors = [
-                "Someone with this e-mail address is already recorded."
+                _("Someone with this e-mail address is already recorded.")
             ]
         else:
             flash(
-                f"{person.full_name} is recorded and added to the participants.",
+                _(
+                    "%(name)s is recorded and added to the participants.",
+                    name=person.full_name,
+                ),
                 "success",
             )
             return redirect(
@@ -169,8 +179,10 @@ def edit_participation(event_id: int, participation_id: int):
                 form.apply_to(participation)
                 if commit_or_stale(form):
                     flash(
-                        f"The participation of {participation.person.full_name} "
-                        "is updated.",
+                        _(
+                            "The participation of %(name)s is updated.",
+                            name=participation.person.full_name,
+                        ),
                         "success",
                     )
                     return redirect(
@@ -199,7 +211,7 @@ def delete_participation(event_id: int, participation_id: int):
     name = participation.person.full_name
     db.session.delete(participation)
     db.session.commit()
-    flash(f"{name} is removed from the participants.", "success")
+    flash(_("%(name)s is removed from the participants.", name=name), "success")
     return redirect(url_for(".detail", event_id=event.id, _anchor="participants"))
 
 
@@ -219,15 +231,33 @@ def bulk_attendance(event_id: int):
             db.session.rollback()
             form.form_errors.append(refusal.message)
         else:
-            flash(
-                f"{len(marked)} participant(s) are marked "
-                f"{form.attendance.data.value}.",
-                "success",
-            )
+            flash(_marked_message(form.attendance.data, len(marked)), "success")
             return redirect(
                 url_for(".detail", event_id=event.id, _anchor="participants")
             )
     return render_detail(event, bulk_form=form)
+
+
+def _marked_message(attendance: Attendance, count: int) -> str:
+    # English reads "participant(s)" whatever the count; other languages have
+    # their plural forms.
+    if attendance == Attendance.ATTENDED:
+        return ngettext(
+            "%(num)d participant(s) are marked attended.",
+            "%(num)d participant(s) are marked attended.",
+            count,
+        )
+    if attendance == Attendance.ABSENT:
+        return ngettext(
+            "%(num)d participant(s) are marked absent.",
+            "%(num)d participant(s) are marked absent.",
+            count,
+        )
+    return ngettext(
+        "%(num)d participant(s) are marked registered.",
+        "%(num)d participant(s) are marked registered.",
+        count,
+    )
 
 
 @bp.route(
@@ -261,15 +291,29 @@ def _decide(event_id: int, participation_id: int, *, accept: bool):
         db.session.rollback()
         flash(refusal.message, "error")
     else:
-        outcome = "confirmed" if accept else "declined"
         if participation.proposed_by is not None:
+            if accept:
+                message = _l(
+                    "Your proposal of %(name)s for “%(event)s” was confirmed.",
+                    name=name,
+                    event=event.title,
+                )
+            else:
+                message = _l(
+                    "Your proposal of %(name)s for “%(event)s” was declined.",
+                    name=name,
+                    event=event.title,
+                )
             notify(
                 [participation.proposed_by],
-                f"Your proposal of {name} for “{event.title}” was {outcome}.",
+                message,
                 url_for(".detail", event_id=event.id),
             )
         db.session.commit()
-        flash(f"The proposal of {name} is {outcome}.", "success")
+        if accept:
+            flash(_("The proposal of %(name)s is confirmed.", name=name), "success")
+        else:
+            flash(_("The proposal of %(name)s is declined.", name=name), "success")
     return redirect(url_for(".detail", event_id=event.id, _anchor="proposals"))
 
 
@@ -314,8 +358,12 @@ def propose(event_id: int):
             )
             notify(
                 active_users(Role.COORDINATOR),
-                f"{current_user.municipality.name} proposes {person.full_name} "
-                f"for “{event.title}”.",
+                _l(
+                    "%(municipality)s proposes %(name)s for “%(event)s”.",
+                    municipality=current_user.municipality.name,
+                    name=person.full_name,
+                    event=event.title,
+                ),
                 url_for(".detail", event_id=event.id, _anchor="proposals"),
             )
             db.session.commit()
@@ -324,11 +372,14 @@ def propose(event_id: int):
             put_error(form, refusal)
         except IntegrityError:
             db.session.rollback()
-            form.person_id.errors = [DUPLICATE_MESSAGE]
+            form.person_id.errors = [_(DUPLICATE_MESSAGE)]
         else:
             flash(
-                f"{person.full_name} is proposed. A coordinator will confirm "
-                "or decline the proposal.",
+                _(
+                    "%(name)s is proposed. A coordinator will confirm "
+                    "or decline the proposal.",
+                    name=person.full_name,
+                ),
                 "success",
             )
             return redirect(url_for(".detail", event_id=event.id))

@@ -24,6 +24,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -107,7 +108,7 @@ def group_by_place(participations: list[Participation]) -> list[tuple[str, list]
     def heading(participation: Participation) -> str:
         municipality = participation.municipality
         if municipality is None:
-            return "Other participants"
+            return _("Other participants")
         return f"{municipality.country.name}: {municipality.name}"
 
     return [
@@ -203,9 +204,9 @@ def create():
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
-            form.form_errors.append("The event could not be saved; check the dates.")
+            form.form_errors.append(_("The event could not be saved; check the dates."))
         else:
-            flash(f"The event “{event.title}” is recorded.", "success")
+            flash(_("The event “%(title)s” is recorded.", title=event.title), "success")
             return redirect(url_for(".detail", event_id=event.id))
     return render_template("events/form.html", form=form, event=None)
 
@@ -227,10 +228,10 @@ def edit(event_id: int):
             saved = commit_or_stale(form)
         except IntegrityError:
             db.session.rollback()
-            form.form_errors.append("The event could not be saved; check the dates.")
+            form.form_errors.append(_("The event could not be saved; check the dates."))
             saved = False
         if saved:
-            flash(f"The event “{event.title}” is updated.", "success")
+            flash(_("The event “%(title)s” is updated.", title=event.title), "success")
             return redirect(url_for(".detail", event_id=event.id))
         return render_template("events/form.html", form=form, event=event), 409
     return render_template("events/form.html", form=form, event=event)
@@ -246,10 +247,10 @@ def delete(event_id: int):
         services.delete_event(event)
     except services.EventInUse as refusal:
         db.session.rollback()
-        flash(f"The event was not deleted. {refusal}", "error")
+        flash(_("The event was not deleted. %(reason)s", reason=refusal), "error")
         return redirect(url_for(".detail", event_id=event_id))
     db.session.commit()
-    flash(f"The event “{title}” is deleted.", "success")
+    flash(_("The event “%(title)s” is deleted.", title=title), "success")
     return redirect(url_for(".index"))
 
 
@@ -267,7 +268,9 @@ def add_session(event_id: int):
         form.apply_to(agenda_item)
         db.session.add(agenda_item)
         db.session.commit()
-        flash(f"The session “{agenda_item.title}” is added.", "success")
+        flash(
+            _("The session “%(title)s” is added.", title=agenda_item.title), "success"
+        )
         return redirect(url_for(".detail", event_id=event.id, _anchor="agenda"))
     return render_detail(event, session_form=form)
 
@@ -285,7 +288,10 @@ def edit_session(event_id: int, session_id: int):
         if not form.is_stale(agenda_item):
             form.apply_to(agenda_item)
             if commit_or_stale(form):
-                flash(f"The session “{agenda_item.title}” is updated.", "success")
+                flash(
+                    _("The session “%(title)s” is updated.", title=agenda_item.title),
+                    "success",
+                )
                 return redirect(url_for(".detail", event_id=event.id, _anchor="agenda"))
         return render_detail(
             event, status=409, session_form=form, editing_session=agenda_item
@@ -302,7 +308,10 @@ def delete_session(event_id: int, session_id: int):
     title = agenda_item.title
     db.session.delete(agenda_item)
     db.session.commit()
-    flash(f"The session “{title}” is removed from the agenda.", "success")
+    flash(
+        _("The session “%(title)s” is removed from the agenda.", title=title),
+        "success",
+    )
     return redirect(url_for(".detail", event_id=event.id, _anchor="agenda"))
 
 

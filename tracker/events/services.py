@@ -24,6 +24,8 @@ from tracker.models import (
     Testimonial,
     User,
 )
+from tracker.translation import day, ngettext
+from tracker.translation import gettext as _
 
 # Attendance that can only be recorded once the event has begun.
 AFTER_START = (Attendance.ATTENDED, Attendance.ABSENT)
@@ -57,11 +59,17 @@ def is_participant(event: Event, person: Person) -> bool:
 
 def check_attendance(event: Event, attendance: Attendance, today: date) -> None:
     if attendance in AFTER_START and event.starts_on > today:
-        raise ParticipationError(
-            f"Nobody can be marked {attendance.value} before the event starts "
-            f"({event.starts_on:%-d %b %Y}).",
-            "attendance",
-        )
+        if attendance == Attendance.ATTENDED:
+            message = _(
+                "Nobody can be marked attended before the event starts (%(day)s).",
+                day=day(event.starts_on),
+            )
+        else:
+            message = _(
+                "Nobody can be marked absent before the event starts (%(day)s).",
+                day=day(event.starts_on),
+            )
+        raise ParticipationError(message, "attendance")
 
 
 def create_person(
@@ -78,8 +86,10 @@ def create_person(
         select(exists().where(func.lower(Person.email) == email.lower()))
     ):
         raise ParticipationError(
-            "Someone with this e-mail address is already recorded: "
-            "search for them instead.",
+            _(
+                "Someone with this e-mail address is already recorded: "
+                "search for them instead."
+            ),
             "email",
         )
     person = Person(
@@ -113,7 +123,10 @@ def add_participation(
     """
     if is_participant(event, person):
         raise ParticipationError(
-            f"{person.full_name} is already a participant of this event.",
+            _(
+                "%(name)s is already a participant of this event.",
+                name=person.full_name,
+            ),
             "person_id",
         )
     check_attendance(event, attendance, today or date.today())
@@ -145,12 +158,14 @@ def propose_participation(
     """A contact proposes someone of their own municipality for an upcoming event."""
     today = today or date.today()
     if proposer.role != Role.CONTACT or proposer.municipality_id is None:
-        raise ParticipationError("Only municipal contacts propose participants.")
+        raise ParticipationError(_("Only municipal contacts propose participants."))
     if not event.is_upcoming(today):
-        raise ParticipationError("Proposals are closed: the event has already started.")
+        raise ParticipationError(
+            _("Proposals are closed: the event has already started.")
+        )
     if person.municipality_id != proposer.municipality_id:
         raise ParticipationError(
-            "You can only propose people of your own municipality.", "person_id"
+            _("You can only propose people of your own municipality."), "person_id"
         )
     return add_participation(
         event,
@@ -167,7 +182,7 @@ def propose_participation(
 def confirm_proposal(participation: Participation) -> None:
     """A coordinator accepts a proposal: the person is registered."""
     if not participation.is_proposed:
-        raise ParticipationError("Only a proposed participant can be confirmed.")
+        raise ParticipationError(_("Only a proposed participant can be confirmed."))
     participation.attendance = Attendance.REGISTERED
     db.session.flush()
 
@@ -175,7 +190,7 @@ def confirm_proposal(participation: Participation) -> None:
 def decline_proposal(participation: Participation) -> None:
     """A coordinator turns a proposal down; it stays on record as cancelled."""
     if not participation.is_proposed:
-        raise ParticipationError("Only a proposed participant can be declined.")
+        raise ParticipationError(_("Only a proposed participant can be declined."))
     participation.attendance = Attendance.CANCELLED
     db.session.flush()
 
@@ -194,7 +209,7 @@ def set_attendance(
     """
     wanted = set(participation_ids)
     if not wanted:
-        raise ParticipationError("Select at least one participant.")
+        raise ParticipationError(_("Select at least one participant."))
     check_attendance(event, attendance, today or date.today())
     found = list(
         db.session.scalars(
@@ -205,8 +220,10 @@ def set_attendance(
     )
     if len(found) != len(wanted):
         raise ParticipationError(
-            "Some of the selected people are not participants of this event. "
-            "Nothing was changed."
+            _(
+                "Some of the selected people are not participants of this event. "
+                "Nothing was changed."
+            )
         )
     undecided = sorted(
         p.person.full_name
@@ -215,9 +232,11 @@ def set_attendance(
     )
     if undecided:
         raise ParticipationError(
-            "Proposed or cancelled participants cannot be marked: "
-            + ", ".join(undecided)
-            + ". Nothing was changed."
+            _(
+                "Proposed or cancelled participants cannot be marked: "
+                "%(names)s. Nothing was changed.",
+                names=", ".join(undecided),
+            )
         )
     for participation in found:
         participation.attendance = attendance
@@ -232,17 +251,27 @@ def delete_event(event: Event) -> None:
         select(func.count(Participation.id)).where(Participation.event_id == event.id)
     )
     if participants:
+        # English reads "participant(s)" whatever the count; other languages
+        # have their plural forms.
         raise EventInUse(
-            f"This event has {participants} participant(s): "
-            "remove them before deleting the event."
+            ngettext(
+                "This event has %(num)d participant(s): "
+                "remove them before deleting the event.",
+                "This event has %(num)d participant(s): "
+                "remove them before deleting the event.",
+                participants,
+            )
         )
     testimonials = db.session.scalar(
         select(func.count(Testimonial.id)).where(Testimonial.event_id == event.id)
     )
     if testimonials:
         raise EventInUse(
-            f"{testimonials} testimonial(s) speak about this event: "
-            "it cannot be deleted."
+            ngettext(
+                "%(num)d testimonial(s) speak about this event: it cannot be deleted.",
+                "%(num)d testimonial(s) speak about this event: it cannot be deleted.",
+                testimonials,
+            )
         )
     for session in list(event.sessions):
         db.session.delete(session)

@@ -26,6 +26,9 @@ from tracker.models.base import (
 )
 from tracker.models.enums import AssessmentKind, StageKind
 from tracker.models.programs import InvalidTransition
+from tracker.translation import day, ngettext
+from tracker.translation import gettext as _
+from tracker.translation import lazy_gettext as _l
 
 if TYPE_CHECKING:
     from tracker.models.accounts import User
@@ -86,19 +89,23 @@ class Enrollment(Versioned, Timestamped, Base):
         today = today or date.today()
         if stage.program is not program:
             raise InvalidTransition(
-                f"The stage “{stage.name}” is not a stage of {program.code}.",
+                _(
+                    "The stage “%(stage)s” is not a stage of %(program)s.",
+                    stage=stage.name,
+                    program=program.code,
+                ),
                 "stage_id",
             )
         if cohort is not None and cohort.program is not program:
             raise InvalidTransition(
-                f"The cohort “{cohort.name}” is an intake of another program.",
+                _(
+                    "The cohort “%(cohort)s” is an intake of another program.",
+                    cohort=cohort.name,
+                ),
                 "cohort_id",
             )
         if on > today:
-            raise InvalidTransition(
-                f"The date cannot be in the future (today is {_day(today)}).",
-                "effective_on",
-            )
+            raise InvalidTransition(_future(today), "effective_on")
         enrollment = cls(
             municipality=municipality,
             program=program,
@@ -143,46 +150,60 @@ class Enrollment(Versioned, Timestamped, Base):
         today = today or date.today()
         current = self.current_stage
         if stage is None:
-            return InvalidTransition("Choose the stage to move to.", "stage_id")
+            return InvalidTransition(_("Choose the stage to move to."), "stage_id")
         if stage.program is not self.program:
             return InvalidTransition(
-                f"“{stage.name}” is a stage of another program.", "stage_id"
+                _("“%(stage)s” is a stage of another program.", stage=stage.name),
+                "stage_id",
             )
         if stage is current:
             return InvalidTransition(
-                f"The enrollment is already at “{stage.name}”.", "stage_id"
+                _("The enrollment is already at “%(stage)s”.", stage=stage.name),
+                "stage_id",
             )
         if on is None:
             return InvalidTransition(
-                "Give the date the change took effect.", "effective_on"
+                _("Give the date the change took effect."), "effective_on"
             )
         if on > today:
-            return InvalidTransition(
-                f"The date cannot be in the future (today is {_day(today)}).",
-                "effective_on",
-            )
+            return InvalidTransition(_future(today), "effective_on")
         latest = self.latest_change
         if latest is not None and on < latest.effective_on:
             return InvalidTransition(
-                "The date cannot be before the previous stage change "
-                f"({_day(latest.effective_on)}): history is never back-dated "
-                "over newer changes.",
+                _(
+                    "The date cannot be before the previous stage change "
+                    "(%(day)s): history is never back-dated over newer changes.",
+                    day=_day(latest.effective_on),
+                ),
                 "effective_on",
             )
         if stage.kind == StageKind.COMPLETED:
             last_working = self.program.last_working_stage
             if current is not last_working:
-                return InvalidTransition(
-                    f"An enrollment can only be completed from "
-                    f"“{last_working.name if last_working else 'its last stage'}"
-                    f"”, the program's last working stage; this one is at "
-                    f"“{current.name}”.",
-                    "stage_id",
-                )
+                if last_working is None:
+                    message = _(
+                        "An enrollment can only be completed from “its last "
+                        "stage”, the program's last working stage; this one is "
+                        "at “%(current)s”.",
+                        current=current.name,
+                    )
+                else:
+                    message = _(
+                        "An enrollment can only be completed from “%(last)s”, "
+                        "the program's last working stage; this one is at "
+                        "“%(current)s”.",
+                        last=last_working.name,
+                        current=current.name,
+                    )
+                return InvalidTransition(message, "stage_id")
         if stage.rank < current.rank and not (note or "").strip():
             return InvalidTransition(
-                f"Moving back from “{current.name}” to “{stage.name}” "
-                "needs a note saying why.",
+                _(
+                    "Moving back from “%(current)s” to “%(stage)s” "
+                    "needs a note saying why.",
+                    current=current.name,
+                    stage=stage.name,
+                ),
                 "note",
             )
         return None
@@ -215,8 +236,10 @@ class Enrollment(Versioned, Timestamped, Base):
         """Take back the newest stage change (a mistake); returns it for deletion."""
         if len(self.stage_changes) < 2:
             raise InvalidTransition(
-                "The first stage of an enrollment cannot be taken back; "
-                "delete the enrollment instead.",
+                _(
+                    "The first stage of an enrollment cannot be taken back; "
+                    "delete the enrollment instead."
+                ),
                 "stage_id",
             )
         last = self.stage_changes.pop()
@@ -278,37 +301,43 @@ class Enrollment(Versioned, Timestamped, Base):
         """Rules for recording (or changing) ``assessment`` as ``kind`` on ``on``."""
         today = today or date.today()
         if on is None:
-            return InvalidTransition("Give the date of the assessment.", "assessed_on")
-        if on > today:
             return InvalidTransition(
-                f"The date cannot be in the future (today is {_day(today)}).",
-                "assessed_on",
+                _("Give the date of the assessment."), "assessed_on"
             )
+        if on > today:
+            return InvalidTransition(_future(today), "assessed_on")
         others = [a for a in self.assessments if a is not assessment]
         baselines = [a for a in others if a.kind == AssessmentKind.BASELINE]
         follow_ups = [a for a in others if a.kind == AssessmentKind.FOLLOW_UP]
         if kind == AssessmentKind.BASELINE:
             if baselines:
                 return InvalidTransition(
-                    "This enrollment already has a baseline assessment "
-                    f"({_day(baselines[0].assessed_on)}); record a follow-up instead.",
+                    _(
+                        "This enrollment already has a baseline assessment "
+                        "(%(day)s); record a follow-up instead.",
+                        day=_day(baselines[0].assessed_on),
+                    ),
                     "kind",
                 )
             if follow_ups and min(a.assessed_on for a in follow_ups) < on:
                 return InvalidTransition(
-                    "The baseline cannot be dated after a follow-up "
-                    f"({_day(min(a.assessed_on for a in follow_ups))}).",
+                    _(
+                        "The baseline cannot be dated after a follow-up (%(day)s).",
+                        day=_day(min(a.assessed_on for a in follow_ups)),
+                    ),
                     "assessed_on",
                 )
         elif kind == AssessmentKind.FOLLOW_UP:
             if not baselines:
                 return InvalidTransition(
-                    "Record the baseline assessment before any follow-up.", "kind"
+                    _("Record the baseline assessment before any follow-up."), "kind"
                 )
             if on < baselines[0].assessed_on:
                 return InvalidTransition(
-                    "A follow-up cannot be dated before the baseline "
-                    f"({_day(baselines[0].assessed_on)}).",
+                    _(
+                        "A follow-up cannot be dated before the baseline (%(day)s).",
+                        day=_day(baselines[0].assessed_on),
+                    ),
                     "assessed_on",
                 )
         return None
@@ -327,24 +356,34 @@ class Enrollment(Versioned, Timestamped, Base):
 
 
 def _day(value: date) -> str:
-    """A date as people read it: 26 Feb 2013."""
-    return f"{value.day} {value:%b %Y}"
+    """A date as people read it: 26 Feb 2013 (in the reader's language)."""
+    return day(value)
+
+
+def _future(today: date) -> str:
+    return _(
+        "The date cannot be in the future (today is %(today)s).", today=_day(today)
+    )
 
 
 def describe_days(days: int) -> str:
     """A stay in a stage in words: "12 days", "5 months", "2 years 3 months"."""
     if days < 1:
-        return "less than a day"
+        return _("less than a day")
     if days < 60:
-        return f"{days} day{'s' if days != 1 else ''}"
+        return ngettext("%(num)d day", "%(num)d days", days)
     months = round(days / 30.44)
     if months < 24:
-        return f"{months} months"
+        return ngettext("%(num)d month", "%(num)d months", months)
     years, months = divmod(months, 12)
-    text = f"{years} years"
-    if months:
-        text += f" {months} month{'s' if months != 1 else ''}"
-    return text
+    if not months:
+        return ngettext("%(num)d year", "%(num)d years", years)
+    # "2 years 3 months": both parts counted, joined in the language's order.
+    return _(
+        "%(years)s %(months)s",
+        years=ngettext("%(num)d year", "%(num)d years", years),
+        months=ngettext("%(num)d month", "%(num)d months", months),
+    )
 
 
 @dataclass(frozen=True)
@@ -413,13 +452,14 @@ class StageChange(Base):
         return f"<StageChange {self.from_stage_id}->{self.to_stage_id}>"
 
 
+# Area (column) -> its label, lazy: shown in the reader's language.
 ASSESSMENT_AREAS: dict[str, str] = {
-    "financial_management": "Financial management",
-    "procurement": "Procurement",
-    "urban_planning": "Urban planning and permits",
-    "human_resources": "Human resources",
-    "service_delivery": "Service delivery",
-    "transparency": "Transparency and citizen participation",
+    "financial_management": _l("Financial management"),
+    "procurement": _l("Procurement"),
+    "urban_planning": _l("Urban planning and permits"),
+    "human_resources": _l("Human resources"),
+    "service_delivery": _l("Service delivery"),
+    "transparency": _l("Transparency and citizen participation"),
 }
 
 

@@ -4,6 +4,8 @@ from enum import StrEnum
 
 from flask_babel import format_decimal, gettext, lazy_gettext
 
+from tracker.translation import LazyText
+
 
 class Role(StrEnum):
     CONTACT = "contact"
@@ -170,3 +172,8 @@ def label(value: StrEnum | str | None) -> str:
     if text in LABELS:
         return str(LABELS[text])
     return text.replace("_", " ").capitalize()
+
+
+def lazy_label(value: StrEnum | str | None) -> LazyText:
+    """``label(value)`` made when shown: for choices built at import time."""
+    return LazyText(label, value)

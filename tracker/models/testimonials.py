@@ -18,6 +18,8 @@ from tracker.models.base import (
     utcnow,
 )
 from tracker.models.enums import Role, TestimonialStatus
+from tracker.translation import N_
+from tracker.translation import gettext as _
 
 if TYPE_CHECKING:
     from tracker.models.accounts import User
@@ -241,8 +243,10 @@ class Testimonial(Versioned, Timestamped, Base):
         self._require(by, "submit", TestimonialStatus.DRAFT, self.is_submitter)
         if not self.has_consent:
             raise TestimonialError(
-                "Tick the consent to publish before submitting: the author must "
-                "agree to the quote being published."
+                _(
+                    "Tick the consent to publish before submitting: the author "
+                    "must agree to the quote being published."
+                )
             )
         self.status = TestimonialStatus.SUBMITTED
         self.submitted_at = utcnow()
@@ -271,13 +275,13 @@ class Testimonial(Versioned, Timestamped, Base):
         """Show an approved testimonial first on the public pages."""
         self._require(by, "feature", TestimonialStatus.APPROVED, self.can_review)
         if self.is_featured:
-            raise TestimonialError("This testimonial is already featured.")
+            raise TestimonialError(_("This testimonial is already featured."))
         self.is_featured = True
 
     def unfeature(self, by: User) -> None:
         self._require(by, "unfeature", TestimonialStatus.APPROVED, self.can_review)
         if not self.is_featured:
-            raise TestimonialError("This testimonial is not featured.")
+            raise TestimonialError(_("This testimonial is not featured."))
         self.is_featured = False
 
     def unpublish(self, by: User, note: str) -> None:
@@ -294,12 +298,9 @@ class Testimonial(Versioned, Timestamped, Base):
         allowed: Callable[[User], bool],
     ) -> None:
         if not allowed(by):
-            raise TestimonialError(STEP_REFUSED[step])
+            raise TestimonialError(_(STEP_REFUSED[step]))
         if self.status != status:
-            raise TestimonialError(
-                f"Only {WHICH[status]} can be {STEP_PAST[step]}; "
-                f"this one is {NOW[self.status]}."
-            )
+            raise TestimonialError(WRONG_STATUS[step](_(NOW[self.status])))
 
     def _reviewed(self, by: User, status: TestimonialStatus, note: str) -> None:
         self.status = status
@@ -312,7 +313,9 @@ class Testimonial(Versioned, Timestamped, Base):
     def _required_note(note: str | None) -> str:
         note = (note or "").strip()
         if not note:
-            raise TestimonialError("Write a note for the submitter: it tells them why.")
+            raise TestimonialError(
+                _("Write a note for the submitter: it tells them why.")
+            )
         return note
 
     @property
@@ -332,36 +335,58 @@ class Testimonial(Versioned, Timestamped, Base):
         return f"<Testimonial {self.id} {self.status}>"
 
 
-# "Only <which> can be <step>; this one is <now>."
-WHICH = {
-    TestimonialStatus.DRAFT: "a draft",
-    TestimonialStatus.SUBMITTED: "a testimonial awaiting review",
-    TestimonialStatus.APPROVED: "an approved testimonial",
-    TestimonialStatus.REJECTED: "a rejected testimonial",
-}
+# "... this one is <now>.": where a testimonial stands, completing the
+# sentences below.
 NOW = {
-    TestimonialStatus.DRAFT: "a draft",
-    TestimonialStatus.SUBMITTED: "awaiting review",
-    TestimonialStatus.APPROVED: "approved",
-    TestimonialStatus.REJECTED: "rejected",
+    TestimonialStatus.DRAFT: N_("a draft"),
+    TestimonialStatus.SUBMITTED: N_("awaiting review"),
+    TestimonialStatus.APPROVED: N_("approved"),
+    TestimonialStatus.REJECTED: N_("rejected"),
 }
-STEP_PAST = {
-    "submit": "submitted",
-    "withdraw": "withdrawn",
-    "delete": "deleted",
-    "approve": "approved",
-    "reject": "rejected",
-    "feature": "featured",
-    "unfeature": "taken off the featured list",
-    "unpublish": "unpublished",
+# A step tried in the wrong status, one whole sentence per step (each step
+# starts from one status): "Only a draft can be submitted; this one is <now>."
+WRONG_STATUS: dict[str, Callable[[str], str]] = {
+    "submit": lambda now: _(
+        "Only a draft can be submitted; this one is %(now)s.", now=now
+    ),
+    "withdraw": lambda now: _(
+        "Only a testimonial awaiting review can be withdrawn; this one is %(now)s.",
+        now=now,
+    ),
+    "delete": lambda now: _(
+        "Only a draft can be deleted; this one is %(now)s.", now=now
+    ),
+    "approve": lambda now: _(
+        "Only a testimonial awaiting review can be approved; this one is %(now)s.",
+        now=now,
+    ),
+    "reject": lambda now: _(
+        "Only a testimonial awaiting review can be rejected; this one is %(now)s.",
+        now=now,
+    ),
+    "feature": lambda now: _(
+        "Only an approved testimonial can be featured; this one is %(now)s.",
+        now=now,
+    ),
+    "unfeature": lambda now: _(
+        "Only an approved testimonial can be taken off the featured list; "
+        "this one is %(now)s.",
+        now=now,
+    ),
+    "unpublish": lambda now: _(
+        "Only an approved testimonial can be unpublished; this one is %(now)s.",
+        now=now,
+    ),
 }
 STEP_REFUSED = {
-    "submit": "Only the contact who wrote this testimonial can submit it.",
-    "withdraw": "Only the contact who submitted this testimonial can withdraw it.",
-    "delete": "Only the contact who wrote this draft can delete it.",
-    "approve": "Only coordinators and administrators approve testimonials.",
-    "reject": "Only coordinators and administrators reject testimonials.",
-    "feature": "Only coordinators and administrators feature testimonials.",
-    "unfeature": "Only coordinators and administrators change featured testimonials.",
-    "unpublish": "Only coordinators and administrators unpublish testimonials.",
+    "submit": N_("Only the contact who wrote this testimonial can submit it."),
+    "withdraw": N_("Only the contact who submitted this testimonial can withdraw it."),
+    "delete": N_("Only the contact who wrote this draft can delete it."),
+    "approve": N_("Only coordinators and administrators approve testimonials."),
+    "reject": N_("Only coordinators and administrators reject testimonials."),
+    "feature": N_("Only coordinators and administrators feature testimonials."),
+    "unfeature": N_(
+        "Only coordinators and administrators change featured testimonials."
+    ),
+    "unpublish": N_("Only coordinators and administrators unpublish testimonials."),
 }

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import LazyString, format_decimal
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from wtforms import (
     BooleanField,
@@ -46,6 +48,7 @@ from tracker.forms import (
 from tracker.lists import MAX_SEARCH_LENGTH
 from tracker.models import Country, Municipality, SizeClass
 from tracker.municipalities.queries import country_choices
+from tracker.translation import lazy_gettext as _l
 
 # Assigned ISO 3166-1 alpha-2 codes (Debian iso-codes 4.x), plus XK, the
 # user-assigned code used for Kosovo by the EU, the World Bank and the UN.
@@ -68,21 +71,23 @@ ISO_3166_ALPHA2 = frozenset(
 # Contact-detail fields, shared by the full form and the contact's form.
 def website_field() -> URLField:
     return URLField(
-        "Website", validators=[Optional(), Length(max=255), http_url], filters=[strip]
+        _l("Website"),
+        validators=[Optional(), Length(max=255), http_url],
+        filters=[strip],
     )
 
 
 def address_field() -> StringField:
-    return StringField("Address", validators=[Length(max=255)], filters=[strip])
+    return StringField(_l("Address"), validators=[Length(max=255)], filters=[strip])
 
 
 def email_field() -> EmailField:
     return EmailField(
-        "E-mail",
+        _l("E-mail"),
         validators=[
             Optional(),
             Length(max=254),
-            Email(message="Enter an e-mail address such as office@city.example."),
+            Email(message=_l("Enter an e-mail address such as office@city.example.")),
         ],
         filters=[strip],
     )
@@ -90,12 +95,12 @@ def email_field() -> EmailField:
 
 def phone_field() -> TelField:
     return TelField(
-        "Phone",
+        _l("Phone"),
         validators=[
             Length(max=50),
             Regexp(
                 PHONE_PATTERN,
-                message=PHONE_MESSAGE,
+                message=_l(PHONE_MESSAGE),
             ),
         ],
         filters=[strip],
@@ -115,42 +120,45 @@ class MunicipalityForm(VersionedForm):
     """Every field of a municipality, for coordinators and administrators."""
 
     name = StringField(
-        "Name",
+        _l("Name"),
         validators=[
-            DataRequired(message="Enter the municipality's name."),
+            DataRequired(message=_l("Enter the municipality's name.")),
             Length(max=120),
         ],
         filters=[strip],
     )
     country_id = SelectField(
-        "Country",
+        _l("Country"),
         coerce=optional_int,
-        validators=[DataRequired(message="Choose a country.")],
+        validators=[DataRequired(message=_l("Choose a country."))],
     )
     region = StringField(
-        "Region",
+        _l("Region"),
         validators=[Length(max=120)],
         filters=[strip],
-        description="County, canton, district or region.",
+        description=_l("County, canton, district or region."),
     )
     population = IntegerField(
-        "Population",
+        _l("Population"),
         validators=[
             Optional(),
             NumberRange(
                 min=0,
                 max=MAX_POPULATION,
-                message=f"Enter a whole number from 0 to {MAX_POPULATION:,}.",
+                message=_l(
+                    "Enter a whole number from 0 to %(max)s.",
+                    max=LazyString(format_decimal, MAX_POPULATION),
+                ),
             ),
         ],
-        description="The size class follows from it.",
+        description=_l("The size class follows from it."),
     )
     website = website_field()
     address = address_field()
     email = email_field()
     phone = phone_field()
     notes = TextAreaField(
-        "Notes",
+        _l("Notes"),
         validators=[Length(max=NOTES_MAX_LENGTH)],
         filters=[strip],
         render_kw={"rows": 4, "data-maxlength": NOTES_MAX_LENGTH},
@@ -159,7 +167,7 @@ class MunicipalityForm(VersionedForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.record_id = getattr(kwargs.get("obj"), "id", None)
-        self.country_id.choices = {"": "Choose a country", **country_choices()}
+        self.country_id.choices = {"": _("Choose a country"), **country_choices()}
 
     def validate_name(self, field: StringField) -> None:
         if not field.data or not is_db_id(self.country_id.data):
@@ -173,28 +181,31 @@ class MunicipalityForm(VersionedForm):
         )
         if clash is not None:
             raise ValidationError(
-                "This country already has a municipality with this name."
+                _("This country already has a municipality with this name.")
             )
 
 
 class CountryForm(VersionedForm):
     code = StringField(
-        "ISO code",
+        _l("ISO code"),
         validators=[
-            DataRequired(message="Enter the two-letter ISO 3166-1 code."),
-            Length(min=2, max=2, message="The code has exactly two letters."),
+            DataRequired(message=_l("Enter the two-letter ISO 3166-1 code.")),
+            Length(min=2, max=2, message=_l("The code has exactly two letters.")),
         ],
         filters=[strip, lambda value: value.upper() if value else value],
-        description="ISO 3166-1 alpha-2, such as HR or RS; XK for Kosovo.",
+        description=_l("ISO 3166-1 alpha-2, such as HR or RS; XK for Kosovo."),
     )
     name = StringField(
-        "Name",
-        validators=[DataRequired(message="Enter the country's name."), Length(max=100)],
+        _l("Name"),
+        validators=[
+            DataRequired(message=_l("Enter the country's name.")),
+            Length(max=100),
+        ],
         filters=[strip],
     )
     is_program_country = BooleanField(
-        "Program country",
-        description="One of the South-East European countries the program serves.",
+        _l("Program country"),
+        description=_l("One of the South-East European countries the program serves."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -204,14 +215,14 @@ class CountryForm(VersionedForm):
     def validate_code(self, field: StringField) -> None:
         if field.data not in ISO_3166_ALPHA2:
             raise ValidationError(
-                "This is not an ISO 3166-1 alpha-2 country code (XK for Kosovo)."
+                _("This is not an ISO 3166-1 alpha-2 country code (XK for Kosovo).")
             )
         if self._taken(Country.code, field.data):
-            raise ValidationError("Another country already has this code.")
+            raise ValidationError(_("Another country already has this code."))
 
     def validate_name(self, field: StringField) -> None:
         if field.data and self._taken(func.lower(Country.name), field.data.lower()):
-            raise ValidationError("Another country already has this name.")
+            raise ValidationError(_("Another country already has this name."))
 
     def _taken(self, column: Any, value: str) -> bool:
         return (
@@ -230,12 +241,10 @@ class MunicipalityFilterForm(TrackerForm):
     class Meta:
         csrf = False
 
-    q = SearchField("Name or region", validators=[Length(max=MAX_SEARCH_LENGTH)])
-    country = SelectField("Country")
-    size = SelectField(
-        "Size",
-        choices={"": "Any size", **{size.value: size.label for size in SizeClass}},
-    )
+    q = SearchField(_l("Name or region"), validators=[Length(max=MAX_SEARCH_LENGTH)])
+    country = SelectField(_l("Country"))
+    # Choices set per request: the size labels read in the reader's language.
+    size = SelectField(_l("Size"))
 
     def __init__(self, *args: Any, scoped: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -244,4 +253,8 @@ class MunicipalityFilterForm(TrackerForm):
             del self.country
             del self.size
         else:
-            self.country.choices = {"": "All countries", **country_choices()}
+            self.country.choices = {"": _("All countries"), **country_choices()}
+            self.size.choices = {
+                "": _("Any size"),
+                **{size.value: size.label for size in SizeClass},
+            }

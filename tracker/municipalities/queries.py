@@ -27,6 +27,7 @@ from tracker.models import (
     Testimonial,
     User,
 )
+from tracker.translation import ngettext
 
 MUNICIPALITY_SORTING = Sorting(
     columns={
@@ -127,39 +128,38 @@ def count_where(model, *conditions) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
 
 
-def described(counts: list[tuple[int, str, str]]) -> list[str]:
-    return [
-        f"{number} {singular if number == 1 else plural}"
-        for number, singular, plural in counts
-        if number
-    ]
+def described(counts: list[tuple[int, str]]) -> list[str]:
+    """The texts ("2 people") of the counts that are not zero."""
+    return [text for number, text in counts if number]
 
 
 def municipality_references(municipality: Municipality) -> list[str]:
     """What still refers to a municipality ("2 people"); empty when none."""
     mid = municipality.id
+    people = count_where(Person, Person.municipality_id == mid)
+    users = count_where(User, User.municipality_id == mid)
+    enrollments = count_where(Enrollment, Enrollment.municipality_id == mid)
+    participations = count_where(Participation, Participation.municipality_id == mid)
+    testimonials = count_where(Testimonial, Testimonial.municipality_id == mid)
     return described(
         [
-            (count_where(Person, Person.municipality_id == mid), "person", "people"),
+            (people, ngettext("%(num)d person", "%(num)d people", people)),
+            (users, ngettext("%(num)d user account", "%(num)d user accounts", users)),
             (
-                count_where(User, User.municipality_id == mid),
-                "user account",
-                "user accounts",
+                enrollments,
+                ngettext("%(num)d enrollment", "%(num)d enrollments", enrollments),
             ),
             (
-                count_where(Enrollment, Enrollment.municipality_id == mid),
-                "enrollment",
-                "enrollments",
+                participations,
+                ngettext(
+                    "%(num)d event participation",
+                    "%(num)d event participations",
+                    participations,
+                ),
             ),
             (
-                count_where(Participation, Participation.municipality_id == mid),
-                "event participation",
-                "event participations",
-            ),
-            (
-                count_where(Testimonial, Testimonial.municipality_id == mid),
-                "testimonial",
-                "testimonials",
+                testimonials,
+                ngettext("%(num)d testimonial", "%(num)d testimonials", testimonials),
             ),
         ]
     )
@@ -167,13 +167,16 @@ def municipality_references(municipality: Municipality) -> list[str]:
 
 def country_references(country: Country) -> list[str]:
     """What still refers to a country; empty when none."""
+    municipalities = count_where(Municipality, Municipality.country_id == country.id)
+    events = count_where(Event, Event.country_id == country.id)
     return described(
         [
             (
-                count_where(Municipality, Municipality.country_id == country.id),
-                "municipality",
-                "municipalities",
+                municipalities,
+                ngettext(
+                    "%(num)d municipality", "%(num)d municipalities", municipalities
+                ),
             ),
-            (count_where(Event, Event.country_id == country.id), "event", "events"),
+            (events, ngettext("%(num)d event", "%(num)d events", events)),
         ]
     )

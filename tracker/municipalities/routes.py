@@ -9,6 +9,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -51,14 +52,18 @@ from tracker.testimonials.queries import visible_testimonials
 
 bp = Blueprint("municipalities", __name__, url_prefix="/municipalities")
 
-NAME_TAKEN = "This country already has a municipality with this name."
-
 
 def refused_delete_message(name: str, references: list[str]) -> str:
-    return (
-        f"{name} cannot be deleted because other records depend on it: "
-        f"{', '.join(references)}. Remove or reassign them first."
+    return _(
+        "%(name)s cannot be deleted because other records depend on it: "
+        "%(references)s. Remove or reassign them first.",
+        name=name,
+        references=", ".join(references),
     )
+
+
+def name_taken() -> str:
+    return _("This country already has a municipality with this name.")
 
 
 @bp.route("/")
@@ -105,8 +110,8 @@ def create():
         municipality = Municipality()
         form.apply_to(municipality)
         db.session.add(municipality)
-        if commit_or_stale(form, form.name, NAME_TAKEN):
-            flash(f"{municipality.name} is added.", "success")
+        if commit_or_stale(form, form.name, name_taken()):
+            flash(_("%(name)s is added.", name=municipality.name), "success")
             return redirect(url_for(".detail", municipality_id=municipality.id))
     return render_template(
         "municipalities/form.html", form=form, municipality=None
@@ -123,8 +128,8 @@ def edit(municipality_id: int):
         form.load_version(municipality)
     elif not form.is_stale(municipality) and form.validate_on_submit():
         form.apply_to(municipality)
-        if commit_or_stale(form, form.name, NAME_TAKEN):
-            flash(f"{municipality.name} is updated.", "success")
+        if commit_or_stale(form, form.name, name_taken()):
+            flash(_("%(name)s is updated.", name=municipality.name), "success")
             return redirect(url_for(".detail", municipality_id=municipality.id))
     return render_template(
         "municipalities/form.html", form=form, municipality=municipality
@@ -143,8 +148,16 @@ def edit_contact(municipality_id: int):
         form.load_version(municipality)
     elif not form.is_stale(municipality) and form.validate_on_submit():
         form.apply_to(municipality)
-        if commit_or_stale(form, form.email, "The contact details could not be saved."):
-            flash(f"The contact details of {municipality.name} are updated.", "success")
+        if commit_or_stale(
+            form, form.email, _("The contact details could not be saved.")
+        ):
+            flash(
+                _(
+                    "The contact details of %(name)s are updated.",
+                    name=municipality.name,
+                ),
+                "success",
+            )
             return redirect(url_for(".detail", municipality_id=municipality.id))
     return render_template(
         "municipalities/contact_form.html", form=form, municipality=municipality
@@ -166,9 +179,12 @@ def delete(municipality_id: int):
     except IntegrityError:
         # Something came to refer to it since the check above.
         db.session.rollback()
-        flash(f"{name} cannot be deleted: other records now depend on it.", "error")
+        flash(
+            _("%(name)s cannot be deleted: other records now depend on it.", name=name),
+            "error",
+        )
         return redirect(url_for(".detail", municipality_id=municipality_id))
-    flash(f"{name} is deleted.", "success")
+    flash(_("%(name)s is deleted.", name=name), "success")
     return redirect(url_for(".index"))
 
 
@@ -190,8 +206,10 @@ def create_country():
         country = Country()
         form.apply_to(country)
         db.session.add(country)
-        if commit_or_stale(form, form.code, "Another country has this code or name."):
-            flash(f"{country.name} is added.", "success")
+        if commit_or_stale(
+            form, form.code, _("Another country has this code or name.")
+        ):
+            flash(_("%(name)s is added.", name=country.name), "success")
             return redirect(url_for(".countries"))
     return render_template(
         "municipalities/country_form.html", form=form, country=None
@@ -208,8 +226,10 @@ def edit_country(country_id: int):
         form.load_version(country)
     elif not form.is_stale(country) and form.validate_on_submit():
         form.apply_to(country)
-        if commit_or_stale(form, form.code, "Another country has this code or name."):
-            flash(f"{country.name} is updated.", "success")
+        if commit_or_stale(
+            form, form.code, _("Another country has this code or name.")
+        ):
+            flash(_("%(name)s is updated.", name=country.name), "success")
             return redirect(url_for(".countries"))
     return render_template(
         "municipalities/country_form.html", form=form, country=country
@@ -230,9 +250,12 @@ def delete_country(country_id: int):
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        flash(f"{name} cannot be deleted: other records now depend on it.", "error")
+        flash(
+            _("%(name)s cannot be deleted: other records now depend on it.", name=name),
+            "error",
+        )
         return redirect(url_for(".countries"))
-    flash(f"{name} is deleted.", "success")
+    flash(_("%(name)s is deleted.", name=name), "success")
     return redirect(url_for(".countries"))
 
 

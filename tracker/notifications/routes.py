@@ -1,6 +1,7 @@
 """Each user's in-app notification list: read it, mark it read."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -37,5 +38,5 @@ def mark_all_read():
     for notification in unread:
         notification.read_at = now
     db.session.commit()
-    flash("All notifications are marked as read.", "success")
+    flash(_("All notifications are marked as read."), "success")
     return redirect(url_for(".index"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from wtforms import (
     EmailField,
@@ -32,34 +33,40 @@ from tracker.lists import MAX_SEARCH_LENGTH
 from tracker.models import Person
 from tracker.municipalities.forms import phone_field
 from tracker.municipalities.queries import country_choices, municipality_choices
+from tracker.translation import lazy_gettext as _l
 
 
 class PersonForm(VersionedForm):
     full_name = StringField(
-        "Full name",
-        validators=[DataRequired(message="Enter the person's name."), Length(max=200)],
+        _l("Full name"),
+        validators=[
+            DataRequired(message=_l("Enter the person's name.")),
+            Length(max=200),
+        ],
         filters=[strip],
     )
-    position = StringField("Position", validators=[Length(max=200)], filters=[strip])
+    position = StringField(
+        _l("Position"), validators=[Length(max=200)], filters=[strip]
+    )
     municipality_id = SelectField(
-        "Municipality",
+        _l("Municipality"),
         coerce=optional_int,
         widget=LongSelect(),
         validators=[Optional()],
-        description="Leave empty for people from outside the municipalities.",
+        description=_l("Leave empty for people from outside the municipalities."),
     )
     organisation = StringField(
-        "Organisation",
+        _l("Organisation"),
         validators=[Length(max=200)],
         filters=[strip],
-        description="For people who do not act for a municipality.",
+        description=_l("For people who do not act for a municipality."),
     )
     email = EmailField(
-        "E-mail",
+        _l("E-mail"),
         validators=[
             Optional(),
             Length(max=254),
-            Email(message="Enter an e-mail address such as name@city.example."),
+            Email(message=_l("Enter an e-mail address such as name@city.example.")),
         ],
         filters=[lower_blank_to_none],
     )
@@ -68,7 +75,7 @@ class PersonForm(VersionedForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.record_id = getattr(kwargs.get("obj"), "id", None)
-        self.municipality_id.choices = municipality_choices("None")
+        self.municipality_id.choices = municipality_choices(_("None"))
 
     def validate_email(self, field: EmailField) -> None:
         if not field.data:
@@ -80,7 +87,7 @@ class PersonForm(VersionedForm):
             )
         )
         if clash is not None:
-            raise ValidationError("Another person already has this e-mail address.")
+            raise ValidationError(_("Another person already has this e-mail address."))
 
 
 class PersonFilterForm(TrackerForm):
@@ -88,10 +95,10 @@ class PersonFilterForm(TrackerForm):
         csrf = False
 
     q = SearchField(
-        "Name, position or e-mail", validators=[Length(max=MAX_SEARCH_LENGTH)]
+        _l("Name, position or e-mail"), validators=[Length(max=MAX_SEARCH_LENGTH)]
     )
-    municipality = SelectField("Municipality", widget=LongSelect())
-    country = SelectField("Country")
+    municipality = SelectField(_l("Municipality"), widget=LongSelect())
+    country = SelectField(_l("Country"))
 
     def __init__(self, *args: Any, scoped: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -100,5 +107,5 @@ class PersonFilterForm(TrackerForm):
             del self.municipality
             del self.country
         else:
-            self.municipality.choices = municipality_choices("All municipalities")
-            self.country.choices = {"": "All countries", **country_choices()}
+            self.municipality.choices = municipality_choices(_("All municipalities"))
+            self.country.choices = {"": _("All countries"), **country_choices()}

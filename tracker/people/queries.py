@@ -16,6 +16,7 @@ from tracker.models import (
     User,
 )
 from tracker.municipalities.queries import count_where, country_filter, described
+from tracker.translation import ngettext
 
 PEOPLE_SORTING = Sorting(
     columns={
@@ -63,22 +64,23 @@ def filtered_people(
 
 def person_references(person: Person) -> list[str]:
     """What still refers to a person; empty when none."""
+    participations = count_where(Participation, Participation.person_id == person.id)
+    testimonials = count_where(Testimonial, Testimonial.person_id == person.id)
+    users = count_where(User, User.person_id == person.id)
     return described(
         [
             (
-                count_where(Participation, Participation.person_id == person.id),
-                "event participation",
-                "event participations",
+                participations,
+                ngettext(
+                    "%(num)d event participation",
+                    "%(num)d event participations",
+                    participations,
+                ),
             ),
             (
-                count_where(Testimonial, Testimonial.person_id == person.id),
-                "testimonial",
-                "testimonials",
+                testimonials,
+                ngettext("%(num)d testimonial", "%(num)d testimonials", testimonials),
             ),
-            (
-                count_where(User, User.person_id == person.id),
-                "user account",
-                "user accounts",
-            ),
+            (users, ngettext("%(num)d user account", "%(num)d user accounts", users)),
         ]
     )

@@ -1,6 +1,7 @@
 """People who act for municipalities, and outside speakers and experts."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -26,7 +27,9 @@ from tracker.tabular import export_response
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
-EMAIL_TAKEN = "Another person already has this e-mail address."
+
+def email_taken() -> str:
+    return _("Another person already has this e-mail address.")
 
 
 @bp.route("/")
@@ -65,8 +68,8 @@ def create():
         person = Person()
         form.apply_to(person)
         db.session.add(person)
-        if commit_or_stale(form, form.email, EMAIL_TAKEN):
-            flash(f"{person.full_name} is added.", "success")
+        if commit_or_stale(form, form.email, email_taken()):
+            flash(_("%(name)s is added.", name=person.full_name), "success")
             return redirect(url_for(".detail", person_id=person.id))
     return render_template("people/form.html", form=form, person=None), form_status(
         form
@@ -83,8 +86,8 @@ def edit(person_id: int):
         form.load_version(person)
     elif not form.is_stale(person) and form.validate_on_submit():
         form.apply_to(person)
-        if commit_or_stale(form, form.email, EMAIL_TAKEN):
-            flash(f"{person.full_name} is updated.", "success")
+        if commit_or_stale(form, form.email, email_taken()):
+            flash(_("%(name)s is updated.", name=person.full_name), "success")
             return redirect(url_for(".detail", person_id=person.id))
     return render_template("people/form.html", form=form, person=person), form_status(
         form
@@ -105,9 +108,12 @@ def delete(person_id: int):
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        flash(f"{name} cannot be deleted: other records now depend on it.", "error")
+        flash(
+            _("%(name)s cannot be deleted: other records now depend on it.", name=name),
+            "error",
+        )
         return redirect(url_for(".detail", person_id=person_id))
-    flash(f"{name} is deleted.", "success")
+    flash(_("%(name)s is deleted.", name=name), "success")
     return redirect(url_for(".index"))
 
 

@@ -22,6 +22,7 @@ from wtforms.validators import (
 from tracker.forms import VersionedForm, choices, strip
 from tracker.models import StageKind
 from tracker.models.enums import label
+from tracker.translation import lazy_gettext as _l
 
 NOTE_MAX = 2_000
 NOTES_MAX = 5_000
@@ -30,19 +31,21 @@ DESCRIPTION_MAX = 20_000
 
 class ProgramForm(VersionedForm):
     name = StringField(
-        "Name", validators=[DataRequired(), Length(max=200)], filters=[strip]
+        _l("Name"), validators=[DataRequired(), Length(max=200)], filters=[strip]
     )
     description = TextAreaField(
-        "Description",
+        _l("Description"),
         validators=[Optional(), Length(max=DESCRIPTION_MAX)],
         filters=[strip],
         render_kw={"rows": 6, "data-maxlength": DESCRIPTION_MAX},
     )
-    started_on = DateField("Started on", validators=[Optional()])
+    started_on = DateField(_l("Started on"), validators=[Optional()])
     required_trainings = IntegerField(
-        "Trainings a leader must attend",
+        _l("Trainings a leader must attend"),
         validators=[Optional(), NumberRange(min=1, max=100)],
-        description="Only for training programs such as ILTP; leave empty otherwise.",
+        description=_l(
+            "Only for training programs such as ILTP; leave empty otherwise."
+        ),
     )
 
     def apply_to(self, obj: Any) -> None:
@@ -52,38 +55,41 @@ class ProgramForm(VersionedForm):
 
 class StageForm(VersionedForm):
     code = StringField(
-        "Code",
+        _l("Code"),
         validators=[
             DataRequired(),
             Length(max=40),
             Regexp(
                 r"^[a-z][a-z0-9_]*$",
-                message="Use lower-case letters, digits and underscores, "
-                "starting with a letter.",
+                message=_l(
+                    "Use lower-case letters, digits and underscores, "
+                    "starting with a letter."
+                ),
             ),
         ],
         filters=[strip],
-        description="Used in filters and the API, e.g. solution_formulation.",
+        description=_l("Used in filters and the API, e.g. solution_formulation."),
     )
     name = StringField(
-        "Name", validators=[DataRequired(), Length(max=100)], filters=[strip]
+        _l("Name"), validators=[DataRequired(), Length(max=100)], filters=[strip]
     )
     position = IntegerField(
-        "Position",
+        _l("Position"),
         validators=[InputRequired(), NumberRange(min=1, max=1000)],
-        description="Stages are shown and compared in this order.",
+        description=_l("Stages are shown and compared in this order."),
     )
-    kind = SelectField(
-        "Kind",
-        validators=[DataRequired()],
-        choices=choices((kind.value, label(kind)) for kind in StageKind),
-    )
+    # Choices set per form: the kinds' labels read in the reader's language.
+    kind = SelectField(_l("Kind"), validators=[DataRequired()])
     description = TextAreaField(
-        "Description",
+        _l("Description"),
         validators=[Optional(), Length(max=NOTES_MAX)],
         filters=[strip],
         render_kw={"rows": 3},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind.choices = choices((kind.value, label(kind)) for kind in StageKind)
 
     def apply_to(self, obj: Any) -> None:
         super().apply_to(obj)
@@ -93,11 +99,11 @@ class StageForm(VersionedForm):
 
 class CohortForm(VersionedForm):
     name = StringField(
-        "Name",
+        _l("Name"),
         validators=[DataRequired(), Length(max=100)],
         filters=[strip],
-        description="For example: ACP cohort I (2012).",
+        description=_l("For example: ACP cohort I (2012)."),
     )
     year = IntegerField(
-        "Year", validators=[InputRequired(), NumberRange(min=1990, max=2100)]
+        _l("Year"), validators=[InputRequired(), NumberRange(min=1990, max=2100)]
     )

@@ -13,6 +13,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -43,11 +45,12 @@ from tracker.programs.queries import (
     recent_stage_changes,
 )
 from tracker.testimonials.queries import visible_testimonials
+from tracker.translation import N_
 
 bp = Blueprint("programs", __name__, url_prefix="/programs")
 
-STAGE_TAKEN = "Another stage of this program already uses this code or position."
-COHORT_TAKEN = "This program already has a cohort with this name."
+STAGE_TAKEN = N_("Another stage of this program already uses this code or position.")
+COHORT_TAKEN = N_("This program already has a cohort with this name.")
 
 
 def get_program_or_404(code: str) -> Program:
@@ -119,7 +122,7 @@ def edit(code: str):
     elif form.validate():
         form.apply_to(program)
         if commit_or_stale(form):
-            flash(f"The program {program.code} is saved.", "success")
+            flash(_("The program %(code)s is saved.", code=program.code), "success")
             return redirect(url_for(".detail", code=program.code))
         return render_template("programs/form.html", form=form, program=program), 409
     status = 422 if request.method == "POST" else 200
@@ -150,13 +153,21 @@ def _check_stage_unique(form: StageForm, program: Program, stage: Stage | None) 
             continue
         if other.code == form.code.data:
             form.code.errors.append(
-                f"{program.code} already has a stage “{other.code}”."
+                _(
+                    "%(program)s already has a stage “%(code)s”.",
+                    program=program.code,
+                    code=other.code,
+                )
             )
             ok = False
         if other.position == form.position.data:
             form.position.errors.append(
-                f"“{other.name}” already has position {other.position}; "
-                "choose a free one (gaps are fine)."
+                _(
+                    "“%(stage)s” already has position %(position)s; "
+                    "choose a free one (gaps are fine).",
+                    stage=other.name,
+                    position=other.position,
+                )
             )
             ok = False
     return ok
@@ -175,8 +186,15 @@ def create_stage(code: str):
         stage = Stage(program=program)
         form.apply_to(stage)
         db.session.add(stage)
-        if commit_or_stale(form, form.code, STAGE_TAKEN):
-            flash(f"The stage “{stage.name}” is added to {program.code}.", "success")
+        if commit_or_stale(form, form.code, _(STAGE_TAKEN)):
+            flash(
+                _(
+                    "The stage “%(stage)s” is added to %(program)s.",
+                    stage=stage.name,
+                    program=program.code,
+                ),
+                "success",
+            )
             return redirect(url_for(".detail", code=program.code))
     status = 422 if request.method == "POST" else 200
     return render_template(
@@ -200,14 +218,16 @@ def edit_stage(stage_id: int):
     elif form.validate() and _check_stage_unique(form, program, stage):
         if stage.kind != StageKind(form.kind.data) and _stage_in_use(stage):
             form.kind.errors.append(
-                "Enrollments use this stage, so its kind cannot change: "
-                "that would rewrite what their history means."
+                _(
+                    "Enrollments use this stage, so its kind cannot change: "
+                    "that would rewrite what their history means."
+                )
             )
             status = 422
         else:
             form.apply_to(stage)
-            if commit_or_stale(form, form.code, STAGE_TAKEN):
-                flash(f"The stage “{stage.name}” is saved.", "success")
+            if commit_or_stale(form, form.code, _(STAGE_TAKEN)):
+                flash(_("The stage “%(stage)s” is saved.", stage=stage.name), "success")
                 return redirect(url_for(".detail", code=program.code))
             status = 409 if form.form_errors else 422
     else:
@@ -225,8 +245,11 @@ def delete_stage(stage_id: int):
     program = stage.program
     if _stage_in_use(stage):
         flash(
-            f"The stage “{stage.name}” is in use by enrollments or their history, "
-            "so it cannot be deleted.",
+            _(
+                "The stage “%(stage)s” is in use by enrollments or their history, "
+                "so it cannot be deleted.",
+                stage=stage.name,
+            ),
             "error",
         )
         return redirect(url_for(".detail", code=program.code))
@@ -236,9 +259,19 @@ def delete_stage(stage_id: int):
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        flash(f"The stage “{name}” came into use and was not deleted.", "error")
+        flash(
+            _("The stage “%(stage)s” came into use and was not deleted.", stage=name),
+            "error",
+        )
         return redirect(url_for(".detail", code=program.code))
-    flash(f"The stage “{name}” is deleted from {program.code}.", "success")
+    flash(
+        _(
+            "The stage “%(stage)s” is deleted from %(program)s.",
+            stage=name,
+            program=program.code,
+        ),
+        "success",
+    )
     return redirect(url_for(".detail", code=program.code))
 
 
@@ -251,7 +284,9 @@ def _check_cohort_unique(form: CohortForm, program: Program, cohort: Cohort | No
         )
     )
     if taken is not None:
-        form.name.errors.append(f"{program.code} already has a cohort with this name.")
+        form.name.errors.append(
+            _("%(program)s already has a cohort with this name.", program=program.code)
+        )
         return False
     return True
 
@@ -267,8 +302,11 @@ def create_cohort(code: str):
             cohort = Cohort(program=program)
             form.apply_to(cohort)
             db.session.add(cohort)
-            if commit_or_stale(form, form.name, COHORT_TAKEN):
-                flash(f"The cohort “{cohort.name}” is added.", "success")
+            if commit_or_stale(form, form.name, _(COHORT_TAKEN)):
+                flash(
+                    _("The cohort “%(cohort)s” is added.", cohort=cohort.name),
+                    "success",
+                )
                 return redirect(url_for(".detail", code=program.code))
         return render_template(
             "programs/cohort_form.html", form=form, program=program, cohort=None
@@ -292,8 +330,8 @@ def edit_cohort(cohort_id: int):
         status = 409
     elif form.validate() and _check_cohort_unique(form, program, cohort):
         form.apply_to(cohort)
-        if commit_or_stale(form, form.name, COHORT_TAKEN):
-            flash(f"The cohort “{cohort.name}” is saved.", "success")
+        if commit_or_stale(form, form.name, _(COHORT_TAKEN)):
+            flash(_("The cohort “%(cohort)s” is saved.", cohort=cohort.name), "success")
             return redirect(url_for(".detail", code=program.code))
         status = 409 if form.form_errors else 422
     else:
@@ -311,15 +349,18 @@ def delete_cohort(cohort_id: int):
     program = cohort.program
     if db.session.scalar(select(exists().where(Enrollment.cohort_id == cohort.id))):
         flash(
-            f"The cohort “{cohort.name}” still has enrollments; move them to another "
-            "cohort before deleting it.",
+            _(
+                "The cohort “%(cohort)s” still has enrollments; move them to "
+                "another cohort before deleting it.",
+                cohort=cohort.name,
+            ),
             "error",
         )
         return redirect(url_for(".detail", code=program.code))
     name = cohort.name
     db.session.delete(cohort)
     db.session.commit()
-    flash(f"The cohort “{name}” is deleted.", "success")
+    flash(_("The cohort “%(cohort)s” is deleted.", cohort=name), "success")
     return redirect(url_for(".detail", code=program.code))
 
 
@@ -332,16 +373,26 @@ def certificate(code: str, person_id: int):
     if not program.tracks_training:
         return error_response(
             403,
-            f"{program.code} has no training requirement, so it gives no certificates.",
+            _(
+                "%(program)s has no training requirement, so it gives no certificates.",
+                program=program.code,
+            ),
         )
     record = leaders.leader_record(program, person.id)
     if record is None:
         return error_response(
             403,
-            f"{person.full_name} is not trained yet: a certificate needs "
-            f"{program.required_trainings} attended {program.code} trainings.",
+            ngettext(
+                "%(name)s is not trained yet: a certificate needs "
+                "%(num)d attended %(program)s trainings.",
+                "%(name)s is not trained yet: a certificate needs "
+                "%(num)d attended %(program)s trainings.",
+                program.required_trainings,
+                name=person.full_name,
+                program=program.code,
+            ),
         )
-    _, municipality, count = record
+    _leader, municipality, count = record
     return render_template(
         "programs/certificate.html",
         program=program,

@@ -20,6 +20,7 @@ from tracker.dashboards.scalars import public_scalars, run_scalars
 from tracker.dashboards.series import enrollment_counts
 from tracker.extensions import db
 from tracker.models import Country, Event, Program
+from tracker.translation import lazy_gettext as _l
 
 EMAIL_PATTERN = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 # International (+385 51 000 000) and local (051/000-000) phone shapes.
@@ -53,18 +54,24 @@ class Dataset:
     rows: Callable[[], list[dict[str, Any]]]
 
 
+# Titles, descriptions and our own texts in the rows are lazy: each page and
+# file reads in its reader's language (``str()`` where they become JSON/CSV).
 FIGURE_LABELS = {
-    "municipalities_engaged": "Municipalities taking part in at least one program",
-    "countries": "Countries of those municipalities",
-    "public_events_held": "Public events held so far",
-    "testimonials_published": "Testimonials published",
+    "municipalities_engaged": _l("Municipalities taking part in at least one program"),
+    "countries": _l("Countries of those municipalities"),
+    "public_events_held": _l("Public events held so far"),
+    "testimonials_published": _l("Testimonials published"),
 }
 
 
 def figure_rows() -> list[dict[str, Any]]:
     figures = run_scalars(public_scalars(Filters()))
     return [
-        {"figure": name, "description": FIGURE_LABELS[name], "value": figures[name]}
+        {
+            "figure": name,
+            "description": str(FIGURE_LABELS[name]),
+            "value": figures[name],
+        }
         for name in FIGURE_LABELS
     ]
 
@@ -98,13 +105,13 @@ def country_rows() -> list[dict[str, Any]]:
     return [
         {
             "country_code": country,
-            "country_name": reference.country_name(country),
+            "country_name": str(reference.country_name(country)),
             "program_code": program,
             "municipalities": n,
         }
         for (country, program), n in sorted(
             cells.items(),
-            key=lambda item: (reference.country_name(item[0][0]), item[0][1]),
+            key=lambda item: (str(reference.country_name(item[0][0])), item[0][1]),
         )
     ]
 
@@ -146,68 +153,75 @@ DATASETS: dict[str, Dataset] = {
     for dataset in (
         Dataset(
             "figures",
-            "Key figures",
-            "The program's headline figures, as on the home page.",
+            _l("Key figures"),
+            _l("The program's headline figures, as on the home page."),
             (
-                Field("figure", "text", "Name of the figure."),
-                Field("description", "text", "What the figure counts."),
-                Field("value", "integer", "The count."),
+                Field("figure", "text", _l("Name of the figure.")),
+                Field("description", "text", _l("What the figure counts.")),
+                Field("value", "integer", _l("The count.")),
             ),
             figure_rows,
         ),
         Dataset(
             "enrollments-by-stage",
-            "Municipalities per program and stage",
-            "How many municipalities are at each stage of each program today.",
+            _l("Municipalities per program and stage"),
+            _l("How many municipalities are at each stage of each program today."),
             (
-                Field("program_code", "text", "ACP, ILTP or MFSA."),
-                Field("program_name", "text", "The program's name."),
+                Field("program_code", "text", _l("ACP, ILTP or MFSA.")),
+                Field("program_name", "text", _l("The program's name.")),
                 Field(
-                    "stage_position", "integer", "Order in the program (lowest first)."
+                    "stage_position",
+                    "integer",
+                    _l("Order in the program (lowest first)."),
                 ),
-                Field("stage_code", "text", "The stage's short code."),
-                Field("stage_name", "text", "The stage's name."),
+                Field("stage_code", "text", _l("The stage's short code.")),
+                Field("stage_name", "text", _l("The stage's name.")),
                 Field(
                     "stage_kind",
                     "text",
-                    "working (in progress), completed or withdrawn.",
+                    _l("working (in progress), completed or withdrawn."),
                 ),
-                Field("municipalities", "integer", "Municipalities at the stage."),
+                Field("municipalities", "integer", _l("Municipalities at the stage.")),
             ),
             stage_rows,
         ),
         Dataset(
             "enrollments-by-country",
-            "Municipalities per country and program",
-            "How many municipalities of each country take part in each program.",
+            _l("Municipalities per country and program"),
+            _l("How many municipalities of each country take part in each program."),
             (
-                Field("country_code", "text", "ISO 3166-1 alpha-2 (Kosovo: XK)."),
-                Field("country_name", "text", "The country's name."),
-                Field("program_code", "text", "ACP, ILTP or MFSA."),
-                Field("municipalities", "integer", "Municipalities enrolled."),
+                Field("country_code", "text", _l("ISO 3166-1 alpha-2 (Kosovo: XK).")),
+                Field("country_name", "text", _l("The country's name.")),
+                Field("program_code", "text", _l("ACP, ILTP or MFSA.")),
+                Field("municipalities", "integer", _l("Municipalities enrolled.")),
             ),
             country_rows,
         ),
         Dataset(
             "events",
-            "Public events",
-            "Summits, study weeks, study tours, trainings, workshops and "
-            "conferences of the program that are public, newest first.",
+            _l("Public events"),
+            _l(
+                "Summits, study weeks, study tours, trainings, workshops and "
+                "conferences of the program that are public, newest first."
+            ),
             (
-                Field("id", "integer", "The event's number in UPP Tracker."),
-                Field("title", "text", "The event's title."),
+                Field("id", "integer", _l("The event's number in UPP Tracker.")),
+                Field("title", "text", _l("The event's title.")),
                 Field(
                     "kind",
                     "text",
-                    "summit, study_week, study_tour, training, workshop or conference.",
+                    _l(
+                        "summit, study_week, study_tour, training, workshop or "
+                        "conference."
+                    ),
                 ),
-                Field("starts_on", "date", "First day (YYYY-MM-DD)."),
-                Field("ends_on", "date", "Last day (YYYY-MM-DD)."),
-                Field("city", "text", "Where it took place."),
-                Field("country_code", "text", "ISO 3166-1 alpha-2, if known."),
-                Field("country_name", "text", "The country's name, if known."),
-                Field("venue", "text", "The venue, if known."),
-                Field("program_code", "text", "The program it belongs to, if any."),
+                Field("starts_on", "date", _l("First day (YYYY-MM-DD).")),
+                Field("ends_on", "date", _l("Last day (YYYY-MM-DD).")),
+                Field("city", "text", _l("Where it took place.")),
+                Field("country_code", "text", _l("ISO 3166-1 alpha-2, if known.")),
+                Field("country_name", "text", _l("The country's name, if known.")),
+                Field("venue", "text", _l("The venue, if known.")),
+                Field("program_code", "text", _l("The program it belongs to, if any.")),
             ),
             event_rows,
         ),

@@ -75,10 +75,10 @@ def open_data_file(dataset: str, file_format: str):
     response = jsonify(
         {
             "dataset": definition.name,
-            "title": definition.title,
-            "description": definition.description,
+            "title": str(definition.title),
+            "description": str(definition.description),
             "fields": [
-                {"name": f.name, "type": f.type, "description": f.description}
+                {"name": f.name, "type": f.type, "description": str(f.description)}
                 for f in definition.fields
             ],
             "items": rows,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import LazyString, format_date, format_decimal
+from flask_babel import gettext as _
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
@@ -15,6 +17,7 @@ from tracker.testimonials.queries import (
     enrolled_programs,
     municipality_people,
 )
+from tracker.translation import lazy_gettext as _l
 
 NOTE_MAX_LENGTH = 2000
 NAME_MAX_LENGTH = 200
@@ -44,17 +47,23 @@ class TestimonialForm(VersionedForm):
     __test__ = False  # not a pytest test class despite the name
 
     quote = TextAreaField(
-        "Quote",
+        _l("Quote"),
         filters=[plain_text],
         validators=[
-            DataRequired(message="Write the quote."),
+            DataRequired(message=_l("Write the quote.")),
             Length(
                 max=QUOTE_MAX_LENGTH,
-                message=f"The quote can be at most {QUOTE_MAX_LENGTH:,} characters.",
+                message=_l(
+                    "The quote can be at most %(max)s characters.",
+                    max=LazyString(format_decimal, QUOTE_MAX_LENGTH),
+                ),
             ),
         ],
-        description=f"Plain text, at most {QUOTE_MAX_LENGTH:,} characters. "
-        "Line breaks are kept; formatting is not.",
+        description=_l(
+            "Plain text, at most %(max)s characters. "
+            "Line breaks are kept; formatting is not.",
+            max=LazyString(format_decimal, QUOTE_MAX_LENGTH),
+        ),
         # No maxlength attribute: a browser would silently cut a pasted text;
         # the live counter shows the excess and the server refuses it instead.
         render_kw={
@@ -64,51 +73,64 @@ class TestimonialForm(VersionedForm):
         },
     )
     person_id = SelectField(
-        "Author",
+        _l("Author"),
         coerce=optional_id,
         validate_choice=False,
-        description="Pick a person of the municipality, or choose "
-        "“Someone else” and type the name and position below.",
+        description=_l(
+            "Pick a person of the municipality, or choose "
+            "“Someone else” and type the name and position below."
+        ),
     )
     author_name = StringField(
-        "Author's name",
+        _l("Author's name"),
         filters=[strip],
         validators=[
             Length(
                 max=NAME_MAX_LENGTH,
-                message=f"The name can be at most {NAME_MAX_LENGTH} characters.",
+                message=_l(
+                    "The name can be at most %(max)d characters.", max=NAME_MAX_LENGTH
+                ),
             )
         ],
-        description="Needed when the author is not in the list above; "
-        "otherwise the picked person's name is used.",
+        description=_l(
+            "Needed when the author is not in the list above; "
+            "otherwise the picked person's name is used."
+        ),
     )
     author_position = StringField(
-        "Author's position",
+        _l("Author's position"),
         filters=[strip],
         validators=[
             Length(
                 max=NAME_MAX_LENGTH,
-                message=f"The position can be at most {NAME_MAX_LENGTH} characters.",
+                message=_l(
+                    "The position can be at most %(max)d characters.",
+                    max=NAME_MAX_LENGTH,
+                ),
             )
         ],
-        description="For example “Head of Finance”. Left empty, the picked "
-        "person's position is used.",
+        description=_l(
+            "For example “Head of Finance”. Left empty, the picked "
+            "person's position is used."
+        ),
     )
     program_id = SelectField(
-        "Program it is about",
+        _l("Program it is about"),
         coerce=optional_id,
         validate_choice=False,
-        description="Only programs the municipality is enrolled in.",
+        description=_l("Only programs the municipality is enrolled in."),
     )
     event_id = SelectField(
-        "Event it is about",
+        _l("Event it is about"),
         coerce=optional_id,
         validate_choice=False,
-        description="Only events the municipality took part in.",
+        description=_l("Only events the municipality took part in."),
     )
     has_consent = BooleanField(
-        "The author agrees to this quote being published",
-        description="Required to submit it for review. A draft can be saved without.",
+        _l("The author agrees to this quote being published"),
+        description=_l(
+            "Required to submit it for review. A draft can be saved without."
+        ),
     )
 
     NOT_COPIED = VersionedForm.NOT_COPIED | {"person_id", "author_name"}
@@ -143,47 +165,55 @@ class TestimonialForm(VersionedForm):
             if testimonial.event and testimonial.event not in events:
                 events.append(testimonial.event)
         self.people = {person.id: person for person in people}
-        self.person_id.choices = [("", "Someone else (type the name below)")] + [
+        self.person_id.choices = [("", _("Someone else (type the name below)"))] + [
             (person.id, _person_label(person)) for person in people
         ]
-        self.program_id.choices = [("", "No particular program")] + [
+        self.program_id.choices = [("", _("No particular program"))] + [
             (program.id, f"{program.name} ({program.code})") for program in programs
         ]
-        self.event_id.choices = [("", "No particular event")] + [
-            (event.id, f"{event.title} ({event.starts_on:%b %Y})") for event in events
+        # The month as "Sep 2017" in English, the reader's language otherwise.
+        self.event_id.choices = [("", _("No particular event"))] + [
+            (event.id, f"{event.title} ({format_date(event.starts_on, 'MMM y')})")
+            for event in events
         ]
 
     def _offered(self, field: SelectField) -> set[int]:
-        return {value for value, _ in field.choices if value != ""}
+        return {value for value, _label in field.choices if value != ""}
 
     def validate_person_id(self, field: SelectField) -> None:
         if field.data is not None and field.data not in self._offered(field):
-            raise ValidationError("Choose a person of this municipality.")
+            raise ValidationError(_("Choose a person of this municipality."))
 
     def validate_author_name(self, field: StringField) -> None:
         if self.person_id.data is None and not field.data:
-            raise ValidationError("Pick the author above or type their name here.")
+            raise ValidationError(_("Pick the author above or type their name here."))
 
     def validate_has_consent(self, field: BooleanField) -> None:
         if not self.needs_consent or field.data:
             return
         if self.under_review:
             raise ValidationError(
-                "Consent to publish is required while the testimonial is under "
-                "review. If the author no longer agrees, withdraw it instead."
+                _(
+                    "Consent to publish is required while the testimonial is under "
+                    "review. If the author no longer agrees, withdraw it instead."
+                )
             )
         raise ValidationError(
-            "Consent to publish is required to submit a testimonial for review: "
-            "tick this box, or save it as a draft."
+            _(
+                "Consent to publish is required to submit a testimonial for "
+                "review: tick this box, or save it as a draft."
+            )
         )
 
     def validate_program_id(self, field: SelectField) -> None:
         if field.data is not None and field.data not in self._offered(field):
-            raise ValidationError("Choose a program the municipality is enrolled in.")
+            raise ValidationError(
+                _("Choose a program the municipality is enrolled in.")
+            )
 
     def validate_event_id(self, field: SelectField) -> None:
         if field.data is not None and field.data not in self._offered(field):
-            raise ValidationError("Choose an event the municipality took part in.")
+            raise ValidationError(_("Choose an event the municipality took part in."))
 
     def apply_to(self, obj: Testimonial) -> None:
         """Copy the fields; a picked person gives the author's name (and position)."""
@@ -214,13 +244,18 @@ class NoteForm(VersionedForm):
     """Reject or unpublish: the note to the submitter is required."""
 
     note = TextAreaField(
-        "Note to the submitter",
+        _l("Note to the submitter"),
         filters=[plain_text],
         validators=[
-            DataRequired(message="Write a note for the submitter: it tells them why."),
+            DataRequired(
+                message=_l("Write a note for the submitter: it tells them why.")
+            ),
             Length(
                 max=NOTE_MAX_LENGTH,
-                message=f"The note can be at most {NOTE_MAX_LENGTH:,} characters.",
+                message=_l(
+                    "The note can be at most %(max)s characters.",
+                    max=LazyString(format_decimal, NOTE_MAX_LENGTH),
+                ),
             ),
         ],
         render_kw={

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.audit import history_for
@@ -217,14 +218,14 @@ def _saved_message(
     testimonial: Testimonial, corrected: bool = False, was_submitted: bool = False
 ) -> str:
     if testimonial.status == TestimonialStatus.APPROVED:
-        return "The testimonial is approved and now public."
+        return _("The testimonial is approved and now public.")
     if corrected:
-        return "Your corrections are saved; the submitter is told of them."
+        return _("Your corrections are saved; the submitter is told of them.")
     if was_submitted:
-        return "Your changes are saved; the testimonial still awaits review."
+        return _("Your changes are saved; the testimonial still awaits review.")
     if testimonial.status == TestimonialStatus.SUBMITTED:
-        return "The testimonial is submitted; a coordinator will review it."
-    return "The testimonial is saved as a draft. Submit it when it is ready."
+        return _("The testimonial is submitted; a coordinator will review it.")
+    return _("The testimonial is saved as a draft. Submit it when it is ready.")
 
 
 def _own_or_403(testimonial_id: int) -> Testimonial:
@@ -246,7 +247,7 @@ def _take_step(
     allowed now with a message, otherwise commit and say what happened."""
     back = url_for(".detail", testimonial_id=testimonial.id)
     if form.is_stale(testimonial):
-        flash(STALE_MESSAGE, "error")
+        flash(_(STALE_MESSAGE), "error")
         return redirect(back)
     try:
         step()
@@ -255,7 +256,7 @@ def _take_step(
         flash(str(error), "error")
         return redirect(back)
     if not commit_or_stale(form):
-        flash(STALE_MESSAGE, "error")
+        flash(_(STALE_MESSAGE), "error")
         return redirect(back)
     flash(done, "success")
     return redirect(then or back)
@@ -272,7 +273,7 @@ def submit(testimonial_id: int):
         testimonial,
         ActionForm(),
         lambda: services.submit(testimonial, me),
-        "The testimonial is submitted; a coordinator will review it.",
+        _("The testimonial is submitted; a coordinator will review it."),
     )
 
 
@@ -286,7 +287,7 @@ def withdraw(testimonial_id: int):
         testimonial,
         ActionForm(),
         lambda: services.withdraw(testimonial, me),
-        "The testimonial is withdrawn from review and is a draft again.",
+        _("The testimonial is withdrawn from review and is a draft again."),
     )
 
 
@@ -305,7 +306,7 @@ def delete(testimonial_id: int):
         testimonial,
         ActionForm(),
         discard,
-        "The draft is deleted.",
+        _("The draft is deleted."),
         then=url_for(".index"),
     )
 
@@ -320,7 +321,7 @@ def approve(testimonial_id: int):
         testimonial,
         ActionForm(),
         lambda: services.approve(testimonial, me),
-        "The testimonial is approved and now public.",
+        _("The testimonial is approved and now public."),
     )
 
 
@@ -337,7 +338,7 @@ def reject(testimonial_id: int):
         testimonial,
         form,
         lambda: services.reject(testimonial, me, form.note.data),
-        "The testimonial is rejected; the submitter can read your note.",
+        _("The testimonial is rejected; the submitter can read your note."),
     )
 
 
@@ -351,7 +352,7 @@ def feature(testimonial_id: int):
         testimonial,
         ActionForm(),
         lambda: services.feature(testimonial, me),
-        "The testimonial is featured.",
+        _("The testimonial is featured."),
     )
 
 
@@ -365,7 +366,7 @@ def unfeature(testimonial_id: int):
         testimonial,
         ActionForm(),
         lambda: services.unfeature(testimonial, me),
-        "The testimonial is no longer featured; it stays public.",
+        _("The testimonial is no longer featured; it stays public."),
     )
 
 
@@ -382,8 +383,10 @@ def unpublish(testimonial_id: int):
         testimonial,
         form,
         lambda: services.unpublish(testimonial, me, form.note.data),
-        "The testimonial is unpublished (now rejected); the submitter can read "
-        "your note.",
+        _(
+            "The testimonial is unpublished (now rejected); the submitter can "
+            "read your note."
+        ),
     )
 
 

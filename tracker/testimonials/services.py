@@ -9,22 +9,21 @@ the submitter of every review decision. They flush and never commit.
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import LazyString
 
 from tracker.extensions import db
 from tracker.models import Testimonial, User
 from tracker.notifications.services import active_users, notify
 from tracker.permissions import EDITORS
+from tracker.translation import lazy_gettext as _l
 
 
 def _link(testimonial: Testimonial) -> str:
     return url_for("testimonials.detail", testimonial_id=testimonial.id)
 
 
-def _about(testimonial: Testimonial) -> str:
-    return f"the testimonial by {testimonial.author_name}"
-
-
-def _tell_reviewers(testimonial: Testimonial, by: User, message: str) -> None:
+# Messages are lazy: ``notify`` writes each recipient's copy in their language.
+def _tell_reviewers(testimonial: Testimonial, by: User, message: LazyString) -> None:
     notify(
         [user for user in active_users(*EDITORS) if user.id != by.id],
         message,
@@ -32,7 +31,7 @@ def _tell_reviewers(testimonial: Testimonial, by: User, message: str) -> None:
     )
 
 
-def _tell_submitter(testimonial: Testimonial, by: User, message: str) -> None:
+def _tell_submitter(testimonial: Testimonial, by: User, message: LazyString) -> None:
     submitter = testimonial.submitted_by
     if submitter is not None and submitter.is_active and submitter.id != by.id:
         notify([submitter], message, _link(testimonial))
@@ -45,8 +44,11 @@ def submit(testimonial: Testimonial, by: User) -> None:
     _tell_reviewers(
         testimonial,
         by,
-        f"{testimonial.municipality.name} submitted a testimonial by "
-        f"{testimonial.author_name} for review.",
+        _l(
+            "%(municipality)s submitted a testimonial by %(author)s for review.",
+            municipality=testimonial.municipality.name,
+            author=testimonial.author_name,
+        ),
     )
 
 
@@ -56,7 +58,11 @@ def withdraw(testimonial: Testimonial, by: User) -> None:
     _tell_reviewers(
         testimonial,
         by,
-        f"{testimonial.municipality.name} withdrew {_about(testimonial)} from review.",
+        _l(
+            "%(municipality)s withdrew the testimonial by %(author)s from review.",
+            municipality=testimonial.municipality.name,
+            author=testimonial.author_name,
+        ),
     )
 
 
@@ -66,7 +72,10 @@ def approve(testimonial: Testimonial, by: User) -> None:
     _tell_submitter(
         testimonial,
         by,
-        f"Your testimonial by {testimonial.author_name} is approved and now public.",
+        _l(
+            "Your testimonial by %(author)s is approved and now public.",
+            author=testimonial.author_name,
+        ),
     )
 
 
@@ -76,8 +85,12 @@ def reject(testimonial: Testimonial, by: User, note: str) -> None:
     _tell_submitter(
         testimonial,
         by,
-        f"Your testimonial by {testimonial.author_name} was not approved. "
-        f"Reviewer's note: {testimonial.review_note}",
+        _l(
+            "Your testimonial by %(author)s was not approved. "
+            "Reviewer's note: %(note)s",
+            author=testimonial.author_name,
+            note=testimonial.review_note,
+        ),
     )
 
 
@@ -87,7 +100,10 @@ def feature(testimonial: Testimonial, by: User) -> None:
     _tell_submitter(
         testimonial,
         by,
-        f"Your testimonial by {testimonial.author_name} is now featured.",
+        _l(
+            "Your testimonial by %(author)s is now featured.",
+            author=testimonial.author_name,
+        ),
     )
 
 
@@ -102,8 +118,12 @@ def unpublish(testimonial: Testimonial, by: User, note: str) -> None:
     _tell_submitter(
         testimonial,
         by,
-        f"Your testimonial by {testimonial.author_name} was taken off the public "
-        f"pages. Reviewer's note: {testimonial.review_note}",
+        _l(
+            "Your testimonial by %(author)s was taken off the public pages. "
+            "Reviewer's note: %(note)s",
+            author=testimonial.author_name,
+            note=testimonial.review_note,
+        ),
     )
 
 
@@ -112,6 +132,9 @@ def corrected(testimonial: Testimonial, by: User) -> None:
     _tell_submitter(
         testimonial,
         by,
-        f"A reviewer corrected your testimonial by {testimonial.author_name}; "
-        "open it to see what changed.",
+        _l(
+            "A reviewer corrected your testimonial by %(author)s; "
+            "open it to see what changed.",
+            author=testimonial.author_name,
+        ),
     )
