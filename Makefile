@@ -26,7 +26,7 @@ dev: $(VENV)/.installed-dev
 # language's catalog, compile the catalogs (run, test and CI compile them).
 CATALOGS := tracker/translations
 translations-extract: dev
-	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext -k _l --no-location \
+	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext -k _l -k Np_:1,2 --no-location \
 	  --sort-output -o $(CATALOGS)/messages.pot .
 
 translations-update: translations-extract

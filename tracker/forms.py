@@ -29,7 +29,7 @@ from wtforms.validators import (
 
 from tracker.extensions import db
 from tracker.text import ControlCharacter, find_control_character
-from tracker.translation import N_
+from tracker.translation import N_, FormTranslations
 
 # English, as tests and comparisons read it: shown through ``gettext``.
 STALE_MESSAGE = N_(
@@ -67,6 +67,9 @@ def _plain_option(value: Any, label: Any, selected: bool) -> Markup:
     return Markup('<option value="{}">{}</option>').format(value, label)
 
 
+FORM_TRANSLATIONS = FormTranslations()
+
+
 class TrackerForm(FlaskForm):
     """The base of every form: no text field accepts control characters.
 
@@ -74,6 +77,10 @@ class TrackerForm(FlaskForm):
     beside the field. Multi-line fields (text areas) keep tabs and line
     breaks. Passwords are exempt: they are never stored or shown, only hashed.
     """
+
+    class Meta:
+        def get_translations(self, form):
+            return FORM_TRANSLATIONS
 
     #: False only where nothing typed is stored and a refusal would hide an
     #: event that must be audited (a failed sign-in with a forged e-mail)

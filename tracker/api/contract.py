@@ -25,6 +25,10 @@ COUNTRY_SCHEMA = {"type": "string", "pattern": "^[A-Za-z]{2}$"}
 PROGRAM_CODE_SCHEMA = {"type": "string", "pattern": "^[A-Za-z]{2,10}$"}
 INTEGER = re.compile(r"-?[0-9]+")
 RATE_LIMITED = {"429": {"$ref": "#/components/responses/TooManyRequests"}}
+# gunicorn refuses a request line over 4,094 bytes before the app sees it.
+URI_TOO_LONG = {
+    "414": {"description": "The URL is longer than the server accepts (4 KB)."}
+}
 
 
 def declare_limits(paths: dict[str, Any], parameters: dict[str, Any]) -> None:
@@ -37,6 +41,7 @@ def declare_limits(paths: dict[str, Any], parameters: dict[str, Any]) -> None:
                 continue
             for parameter in operation.get("parameters", []):
                 _tighten(parameter)
+            operation.setdefault("responses", {}).update(URI_TOO_LONG)
             if operation.get("security") != []:
                 operation.setdefault("responses", {}).update(RATE_LIMITED)
 
