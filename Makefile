@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/tracker_test
 
 .PHONY: run install dev test test-postgres test-browser test-deploy test-api-fuzz lint \
-  security semgrep bench bench-import clean translations translations-extract translations-update
+  security semgrep bench bench-import clean translations translations-extract translations-update translations-cyrillic
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ translations-extract: dev
 
 translations-update: translations-extract
 	$(BIN)/pybabel -q update -i $(CATALOGS)/messages.pot -d $(CATALOGS) --no-fuzzy-matching
+
+# Serbian Cyrillic is derived from Serbian Latin, letter for letter.
+translations-cyrillic: dev
+	$(BIN)/python scripts/sr_cyrillic.py
 
 translations: install
 	$(BIN)/pybabel -q compile -d $(CATALOGS)
@@ -63,8 +67,8 @@ test-api-fuzz: dev translations
 	$(BIN)/python tests/api_fuzz.py --max-time 30
 
 lint: dev
-	$(BIN)/ruff check tracker tests bench
-	$(BIN)/ruff format --check tracker tests bench
+	$(BIN)/ruff check tracker tests bench scripts
+	$(BIN)/ruff format --check tracker tests bench scripts
 
 # Static checks: bandit (medium and high findings fail), then our own semgrep
 # rules (tests/semgrep/rules.yml; registry rulesets are unreachable here),
