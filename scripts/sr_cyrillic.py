@@ -28,11 +28,50 @@ LETTERS = dict(
         strict=True,
     )
 )
+# English names the program keeps in every language, and the values data
+# files hold (event kinds, stage kinds...), which a reader types as they are.
+ENGLISH_NAMES = [
+    "UPP Tracker",
+    "Cities without Corruption – Cities with a Future",
+    "Urban Partnership Program",
+    "Integrity Leadership Training Program",
+    "Municipal Finance Self-Assessment",
+    "World Smart City Summit",
+    "Smart City Week",
+    "OpenAPI",
+    "iCalendar",
+    "PostgreSQL",
+    "SQLite",
+    "Redis",
+    "YYYY-MM-DD",
+]
+
+
+def _data_values() -> list[str]:
+    sys.path.insert(0, str(CATALOGS.parent.parent))
+    from enum import StrEnum
+
+    from tracker.models import enums
+
+    return sorted(
+        {
+            member.value
+            for enum in vars(enums).values()
+            if isinstance(enum, type) and issubclass(enum, StrEnum)
+            for member in enum
+        },
+        key=len,
+        reverse=True,
+    )
+
+
 KEEP = re.compile(
-    r"%\(\w+\)[sd]|%[sd]|<[^>]+>|&#?\w+;|https?://\S+|[\w.+-]+@[\w.-]+"
-    r"|\b(?:UPP Tracker|OpenAPI|iCalendar|YYYY-MM-DD|Smart City Week"
-    r"|World Smart City Summit|PostgreSQL|SQLite|Redis)\b"
-    r"|\b[A-Z]{2,}\b"  # ACP, ILTP, CSV, XLSX, API...
+    r"%\(\w+\)[sd]|%[sd]|<code>.*?</code>|<[^>]+>|&#?\w+;|https?://\S+"
+    r"|[\w.+-]+@[\w.-]+|'[a-z_]+'|\b\w+_\w+\b"
+    r"|\b(?:" + "|".join(re.escape(name) for name in ENGLISH_NAMES) + r")\b"
+    r"|\b(?:" + "|".join(re.escape(value) for value in _data_values()) + r")\b"
+    r"|\b[A-Z]{2,}\b",  # ACP, ILTP, CSV, XLSX, API...
+    re.DOTALL,
 )
 
 
