@@ -62,6 +62,7 @@ MENU = [
     ("Dashboard", "dashboards.index"),
     ("Users", "admin.users"),
     ("Import", "admin.import_csv"),
+    ("Outbox", "outbox.index"),
 ]
 PUBLIC_MENU = [
     ("Testimonials", "testimonials.public_index"),

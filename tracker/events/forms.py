@@ -391,3 +391,17 @@ class ProposalForm(TrackerForm):
             )
             return False
         return valid
+
+
+class InvitationForm(TrackerForm):
+    """Choose the participants who get an e-mail invitation."""
+
+    participation_ids = SelectMultipleField(
+        "Participants", coerce=int, validate_choice=False
+    )
+
+    def validate_participation_ids(self, field) -> None:
+        if not field.data:
+            raise ValidationError("Select at least one participant to invite.")
+        if not all(is_db_id(number) for number in field.data):
+            raise ValidationError("One of the selected participants does not exist.")

@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -38,6 +39,7 @@ from tracker.forms import commit_or_stale, put_error
 from tracker.models import (
     Attendance,
     Event,
+    MailKind,
     Participation,
     Person,
     Role,
@@ -262,11 +264,28 @@ def _decide(event_id: int, participation_id: int, *, accept: bool):
         flash(refusal.message, "error")
     else:
         outcome = "confirmed" if accept else "declined"
-        if participation.proposed_by is not None:
+        proposer = participation.proposed_by
+        if proposer is not None and proposer.is_active:
+            if accept:
+                message = _l(
+                    "Your proposal of %(name)s for “%(event)s” was confirmed.",
+                    name=name,
+                    event=event.title,
+                )
+                subject = _l("Your proposal was confirmed")
+            else:
+                message = _l(
+                    "Your proposal of %(name)s for “%(event)s” was declined.",
+                    name=name,
+                    event=event.title,
+                )
+                subject = _l("Your proposal was declined")
             notify(
-                [participation.proposed_by],
-                f"Your proposal of {name} for “{event.title}” was {outcome}.",
+                [proposer],
+                message,
                 url_for(".detail", event_id=event.id),
+                kind=MailKind.PROPOSAL_OUTCOME,
+                subject=subject,
             )
         db.session.commit()
         flash(f"The proposal of {name} is {outcome}.", "success")
@@ -314,9 +333,15 @@ def propose(event_id: int):
             )
             notify(
                 active_users(Role.COORDINATOR),
-                f"{current_user.municipality.name} proposes {person.full_name} "
-                f"for “{event.title}”.",
+                _l(
+                    "%(municipality)s proposes %(name)s for “%(event)s”.",
+                    municipality=current_user.municipality.name,
+                    name=person.full_name,
+                    event=event.title,
+                ),
                 url_for(".detail", event_id=event.id, _anchor="proposals"),
+                kind=MailKind.PROPOSAL_RECEIVED,
+                subject=_l("New proposal for “%(event)s”", event=event.title),
             )
             db.session.commit()
         except services.ParticipationError as refusal:

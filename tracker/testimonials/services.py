@@ -9,9 +9,11 @@ the submitter of every review decision. They flush and never commit.
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 
 from tracker.extensions import db
-from tracker.models import Testimonial, User
+from tracker.models import MailKind, Testimonial, User
 from tracker.notifications.services import active_users, notify
 from tracker.permissions import EDITORS
 
@@ -20,22 +22,30 @@ def _link(testimonial: Testimonial) -> str:
     return url_for("testimonials.detail", testimonial_id=testimonial.id)
 
 
-def _about(testimonial: Testimonial) -> str:
-    return f"the testimonial by {testimonial.author_name}"
-
-
-def _tell_reviewers(testimonial: Testimonial, by: User, message: str) -> None:
+def _tell_reviewers(
+    testimonial: Testimonial, by: User, message: LazyString, subject: LazyString
+) -> None:
     notify(
         [user for user in active_users(*EDITORS) if user.id != by.id],
         message,
         _link(testimonial),
+        kind=MailKind.TESTIMONIAL_REVIEW,
+        subject=subject,
     )
 
 
-def _tell_submitter(testimonial: Testimonial, by: User, message: str) -> None:
+def _tell_submitter(
+    testimonial: Testimonial, by: User, message: LazyString, subject: LazyString
+) -> None:
     submitter = testimonial.submitted_by
     if submitter is not None and submitter.is_active and submitter.id != by.id:
-        notify([submitter], message, _link(testimonial))
+        notify(
+            [submitter],
+            message,
+            _link(testimonial),
+            kind=MailKind.TESTIMONIAL_OUTCOME,
+            subject=subject,
+        )
 
 
 def submit(testimonial: Testimonial, by: User) -> None:
@@ -45,8 +55,12 @@ def submit(testimonial: Testimonial, by: User) -> None:
     _tell_reviewers(
         testimonial,
         by,
-        f"{testimonial.municipality.name} submitted a testimonial by "
-        f"{testimonial.author_name} for review.",
+        _l(
+            "%(municipality)s submitted a testimonial by %(author)s for review.",
+            municipality=testimonial.municipality.name,
+            author=testimonial.author_name,
+        ),
+        _l("A testimonial waits for review"),
     )
 
 
@@ -56,7 +70,12 @@ def withdraw(testimonial: Testimonial, by: User) -> None:
     _tell_reviewers(
         testimonial,
         by,
-        f"{testimonial.municipality.name} withdrew {_about(testimonial)} from review.",
+        _l(
+            "%(municipality)s withdrew the testimonial by %(author)s from review.",
+            municipality=testimonial.municipality.name,
+            author=testimonial.author_name,
+        ),
+        _l("A testimonial was withdrawn from review"),
     )
 
 
@@ -66,7 +85,11 @@ def approve(testimonial: Testimonial, by: User) -> None:
     _tell_submitter(
         testimonial,
         by,
-        f"Your testimonial by {testimonial.author_name} is approved and now public.",
+        _l(
+            "Your testimonial by %(author)s is approved and now public.",
+            author=testimonial.author_name,
+        ),
+        _l("Your testimonial is approved"),
     )
 
 
@@ -76,8 +99,13 @@ def reject(testimonial: Testimonial, by: User, note: str) -> None:
     _tell_submitter(
         testimonial,
         by,
-        f"Your testimonial by {testimonial.author_name} was not approved. "
-        f"Reviewer's note: {testimonial.review_note}",
+        _l(
+            "Your testimonial by %(author)s was not approved. Reviewer's note: "
+            "%(note)s",
+            author=testimonial.author_name,
+            note=testimonial.review_note,
+        ),
+        _l("Your testimonial was not approved"),
     )
 
 
@@ -87,7 +115,11 @@ def feature(testimonial: Testimonial, by: User) -> None:
     _tell_submitter(
         testimonial,
         by,
-        f"Your testimonial by {testimonial.author_name} is now featured.",
+        _l(
+            "Your testimonial by %(author)s is now featured.",
+            author=testimonial.author_name,
+        ),
+        _l("Your testimonial is featured"),
     )
 
 
@@ -102,8 +134,13 @@ def unpublish(testimonial: Testimonial, by: User, note: str) -> None:
     _tell_submitter(
         testimonial,
         by,
-        f"Your testimonial by {testimonial.author_name} was taken off the public "
-        f"pages. Reviewer's note: {testimonial.review_note}",
+        _l(
+            "Your testimonial by %(author)s was taken off the public pages. "
+            "Reviewer's note: %(note)s",
+            author=testimonial.author_name,
+            note=testimonial.review_note,
+        ),
+        _l("Your testimonial was taken off the public pages"),
     )
 
 
@@ -112,6 +149,10 @@ def corrected(testimonial: Testimonial, by: User) -> None:
     _tell_submitter(
         testimonial,
         by,
-        f"A reviewer corrected your testimonial by {testimonial.author_name}; "
-        "open it to see what changed.",
+        _l(
+            "A reviewer corrected your testimonial by %(author)s; open it to see "
+            "what changed.",
+            author=testimonial.author_name,
+        ),
+        _l("A reviewer corrected your testimonial"),
     )
