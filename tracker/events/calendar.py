@@ -13,6 +13,7 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
 from tracker.models import Event, utcnow
+from tracker.public.open_data import scrub
 
 CONTENT_TYPE = "text/calendar; method=PUBLISH"
 
@@ -38,7 +39,9 @@ def event_calendar(event: Event, *, domain: str, url: str = "") -> str:
     if place := place_of(event):
         entry.add("location", place)
     if event.description:
-        entry.add("description", event.description)
+        # Without e-mail addresses and phone numbers, as on public pages: the
+        # file goes to people outside the staff.
+        entry.add("description", scrub(event.description))
     if url:
         entry.add("url", url)
     calendar.add_component(entry)

@@ -21,6 +21,10 @@ from typing import Any
 from tracker.i18n import bcp47
 from tracker.models import OutboxMessage
 
+# SMTP's line ends, folding only past RFC 5322's 998 characters: a long
+# List-Unsubscribe link must stay one "<https://...>", not encoded words.
+POLICY = SMTP.clone(max_line_length=998)
+
 
 class HeaderInjection(ValueError):
     """A header value with a line break: the message is refused, never sent."""
@@ -36,14 +40,13 @@ class TemporaryFailure(Exception):
 
 def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
     """The e-mail for one outbox row, with a plain-text and an HTML part."""
-    email = EmailMessage(policy=SMTP)
+    email = EmailMessage(policy=POLICY)
     try:
         email["From"] = sender
         email["To"] = Address(display_name=row.to_name, addr_spec=row.to_address)
         email["Subject"] = row.subject
         email["Date"] = format_datetime(row.created_at)
         email["Message-ID"] = row.message_id
-        email["Content-Language"] = bcp47(row.locale)
         email["Auto-Submitted"] = "auto-generated"
         if row.unsubscribe_url:
             # RFC 2369 and RFC 8058: mail programs offer "unsubscribe" and POST
@@ -54,6 +57,8 @@ def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
         raise HeaderInjection(str(error)) from error
     email.set_content(row.body_text)
     email.add_alternative(row.body_html, subtype="html")
+    # After the parts: set_content() drops every Content-* header set before.
+    email["Content-Language"] = bcp47(row.locale)
     if row.attachment is not None:
         maintype, _, rest = row.attachment_type.partition("/")
         if maintype != "text":

@@ -31,6 +31,7 @@ from tracker.models import (
     OutboxMessage,
     Role,
     User,
+    utcnow,
 )
 from tracker.notifications.services import Delivery
 from tracker.routing import path_for
@@ -232,6 +233,7 @@ def queue(
             "unsubscribe_url": unsubscribe_url,
             "preferences_url": absolute_url(path_for("auth.profile")),
             "kind_label": kind.label,
+            "written_at": utcnow(),
         }
         body_text = render_mail(f"{template}.txt", values)
         body_html = render_mail(f"{template}.html", values)

@@ -8,7 +8,6 @@ the submitter of every review decision. They flush and never commit.
 
 from __future__ import annotations
 
-from flask import url_for
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
@@ -16,10 +15,11 @@ from tracker.extensions import db
 from tracker.models import MailKind, Testimonial, User
 from tracker.notifications.services import active_users, notify
 from tracker.permissions import EDITORS
+from tracker.routing import path_for
 
 
 def _link(testimonial: Testimonial) -> str:
-    return url_for("testimonials.detail", testimonial_id=testimonial.id)
+    return path_for("testimonials.detail", testimonial_id=testimonial.id)
 
 
 def _tell_reviewers(
