@@ -212,6 +212,12 @@ def check_mail(config: dict[str, Any], *, production: bool) -> None:
             "Set MAIL_USE_TLS (STARTTLS, port 587) or MAIL_USE_SSL (port 465), "
             "not both."
         )
+    if production and config.get("MAIL_SERVER") and not config.get("BASE_URL"):
+        raise ConfigurationError(
+            "With MAIL_SERVER set, production needs TRACKER_BASE_URL (the address "
+            "users reach the app at): links in e-mails must not take the host "
+            "from a request."
+        )
     if (
         production
         and config.get("MAIL_USERNAME")
