@@ -687,3 +687,22 @@ def test_mail_settings_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("MAIL_USE_SSL", "1")
     with pytest.raises(ConfigurationError, match="not both"):
         create_app()
+
+
+def test_only_editors_see_and_use_the_invite_page(
+    app, client, login_as, make_event, make_person, make_participation
+):
+    event = make_event("Training", starts_on=in_days(10))
+    no_address = make_participation(event, make_person("Nomail Demo"))
+    login_as(Role.MANAGER)
+    assert "Invite participants" not in client.get(f"/events/{event}").get_data(True)
+    assert client.get(f"/events/{event}/invite").status_code == 403
+    client.post_form("/auth/logout")
+    login_as(Role.COORDINATOR)
+    assert "Invite participants" in client.get(f"/events/{event}").get_data(True)
+    response = client.post_form(
+        f"/events/{event}/invite", {"participation_ids": [str(no_address)]}
+    )
+    assert response.status_code == 422
+    assert "with an e-mail address" in response.get_data(True)
+    assert outbox(app) == []

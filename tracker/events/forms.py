@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -397,11 +399,11 @@ class InvitationForm(TrackerForm):
     """Choose the participants who get an e-mail invitation."""
 
     participation_ids = SelectMultipleField(
-        "Participants", coerce=int, validate_choice=False
+        _l("Participants"), coerce=int, validate_choice=False
     )
 
     def validate_participation_ids(self, field) -> None:
         if not field.data:
-            raise ValidationError("Select at least one participant to invite.")
+            raise ValidationError(_("Select at least one participant to invite."))
         if not all(is_db_id(number) for number in field.data):
-            raise ValidationError("One of the selected participants does not exist.")
+            raise ValidationError(_("One of the selected participants does not exist."))

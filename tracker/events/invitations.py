@@ -10,6 +10,7 @@ of date or place, say); the page tells who was invited and when.
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
 
@@ -43,15 +44,15 @@ def invite(event_id: int):
     participations = invitable_participations(event)
     form = InvitationForm()
     if form.validate_on_submit():
+        picked = set(form.participation_ids.data)
         chosen = [
             participation
             for participation in participations
-            if participation.id in set(form.participation_ids.data)
-            and participation.person.email
+            if participation.id in picked and participation.person.email
         ]
         if not chosen:
             form.participation_ids.errors = [
-                "Select at least one participant with an e-mail address."
+                _("Select at least one participant with an e-mail address.")
             ]
         else:
             queued = sum(

@@ -72,6 +72,7 @@ def _event_context(participation: Participation) -> dict:
         "description": scrub(event.description),
         "role": participation.role,
         "presentation_title": participation.presentation_title,
+        "dates": LazyString(day_range, event),
     }
 
 
@@ -90,10 +91,7 @@ def invite(participation: Participation) -> OutboxMessage | None:
             )
         ),
         template="invitation",
-        context={
-            **_event_context(participation),
-            "dates": LazyString(day_range, event),
-        },
+        context=_event_context(participation),
         link=link,
         topic=invitation_topic(participation.id),
         attachment=Attachment(
@@ -120,11 +118,7 @@ def remind(participation: Participation, today: date) -> OutboxMessage | None:
             )
         ),
         template="reminder",
-        context={
-            **_event_context(participation),
-            "dates": LazyString(day_range, event),
-            "days_left": days_left,
-        },
+        context={**_event_context(participation), "days_left": days_left},
         link=_event_link(event),
         topic=f"reminder:participation:{participation.id}",
         dedup_key=f"reminder:{participation.id}:{event.starts_on.isoformat()}",
