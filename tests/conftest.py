@@ -28,6 +28,7 @@ pytest_plugins = [
     "tests.fixtures.programs",
     "tests.fixtures.events",
     "tests.fixtures.testimonials",
+    "tests.fixtures.outbox",
 ]
 
 PASSWORD = "correct horse battery staple"

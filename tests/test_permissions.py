@@ -16,6 +16,7 @@ from tests.access import (
     dashboards,
     events,
     exports,
+    outbox,
     places,
     programs,
     testimonials,
@@ -37,6 +38,7 @@ DOMAINS = [
     dashboards,
     api,
     exports,
+    outbox,
 ]
 CHECKED_METHODS = ("GET", "POST")
 

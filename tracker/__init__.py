@@ -52,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         events,
         municipalities,
         notifications,
+        outbox,
         people,
         programs,
         public,
@@ -70,10 +71,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(events.bp)
     app.register_blueprint(testimonials.bp)
     app.register_blueprint(notifications.bp)
+    app.register_blueprint(outbox.bp)
     app.register_blueprint(dashboards.bp)
     app.register_blueprint(openapi.bp)
 
-    notifications.init_app(app)
+    outbox.init_app(app)
     errors.register(app)
     cli.register(app)
     return app

@@ -302,6 +302,7 @@ def _has_table(cursor, table: str) -> bool:
 
 def register(app: Flask) -> None:
     from tracker.dataio.cli import export_csv_command, import_csv_command
+    from tracker.outbox.cli import outbox_cli
 
     for command in (
         import_csv_command,
@@ -312,5 +313,6 @@ def register(app: Flask) -> None:
         seed_scale_command,
         backup_command,
         grant_app_role_command,
+        outbox_cli,
     ):
         app.cli.add_command(command)

@@ -96,6 +96,30 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "METRICS_ALLOW_FROM": "127.0.0.0/8,::1/128",
         # One JSON line per request on the "tracker.requests" logger.
         "REQUEST_LOG": True,
+        # Where links in e-mails point ("https://tracker.example.org"); unset,
+        # the address of the request that queued the message (README: E-mail).
+        "BASE_URL": "",
+        # E-mail (tracker.outbox). No MAIL_SERVER: messages stay queued.
+        "MAIL_SERVER": "",
+        "MAIL_PORT": 25,
+        "MAIL_USE_TLS": False,  # STARTTLS after connecting (port 587)
+        "MAIL_USE_SSL": False,  # TLS from the start (port 465)
+        "MAIL_USERNAME": "",
+        "MAIL_PASSWORD": "",
+        "MAIL_FROM": "UPP Tracker <tracker@localhost>",
+        "MAIL_TIMEOUT": 30,
+        "MAIL_MAX_ATTEMPTS": 8,
+        # Back-off after a failed attempt: base x 2^(attempt - 1), capped.
+        "MAIL_RETRY_BASE_SECONDS": 60,
+        "MAIL_RETRY_MAX_SECONDS": 6 * 3600,
+        # At most this many messages an hour to one address; the rest wait.
+        "MAIL_RATE_PER_HOUR": 30,
+        "MAIL_BATCH_SIZE": 20,
+        # How long a worker holds a claimed message before another may resend.
+        "MAIL_LEASE_SECONDS": 600,
+        "MAIL_POLL_SECONDS": 5,
+        # Reminders go this many days before an event (flask outbox remind).
+        "MAIL_REMINDER_DAYS": 7,
     }
 
 
@@ -114,6 +138,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["SESSION_COOKIE_NAME"] = "__Host-tracker_session"
         app.config["SESSION_COOKIE_PATH"] = "/"
         app.config["SESSION_COOKIE_DOMAIN"] = None
+    check_mail(app.config, production=app.config["TRACKER_ENV"] == PRODUCTION)
     if app.config["TRACKER_ENV"] == PRODUCTION:
         check_production(app.config)
     if not app.config.get("SECRET_KEY"):
@@ -150,6 +175,7 @@ def _read_environment(app: Flask) -> None:
     for name in ("RATELIMIT_API_TOKEN", "RATELIMIT_API_IP"):
         if limit := environ.get(name):
             config[name] = limit
+    _read_mail_environment(environ, config)
     https = environ.get("TRACKER_HTTPS")
     if https is not None:
         config["HTTPS"] = https == "1"
@@ -157,6 +183,50 @@ def _read_environment(app: Flask) -> None:
         config["HTTPS"] = True
     if hops := environ.get("TRACKER_PROXY_HOPS"):
         config["PROXY_HOPS"] = int(hops)
+
+
+MAIL_TEXT_SETTINGS = ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM")
+MAIL_FLAGS = ("MAIL_USE_TLS", "MAIL_USE_SSL")
+
+
+def _read_mail_environment(environ, config) -> None:
+    """MAIL_* settings, and TRACKER_BASE_URL, from the environment."""
+    for name in MAIL_TEXT_SETTINGS:
+        if (value := environ.get(name)) is not None:
+            config[name] = value
+    if password_file := environ.get("MAIL_PASSWORD_FILE"):
+        config["MAIL_PASSWORD"] = Path(password_file).read_text().strip()
+    for name in MAIL_FLAGS:
+        if (flag := environ.get(name)) is not None:
+            config[name] = flag == "1"
+    if port := environ.get("MAIL_PORT"):
+        config["MAIL_PORT"] = int(port)
+    if base_url := environ.get("TRACKER_BASE_URL"):
+        config["BASE_URL"] = base_url
+
+
+def check_mail(config: dict[str, Any], *, production: bool) -> None:
+    """Refuse mail settings that cannot work or would leak the password."""
+    if config.get("MAIL_USE_TLS") and config.get("MAIL_USE_SSL"):
+        raise ConfigurationError(
+            "Set MAIL_USE_TLS (STARTTLS, port 587) or MAIL_USE_SSL (port 465), "
+            "not both."
+        )
+    if production and config.get("MAIL_SERVER") and not config.get("BASE_URL"):
+        raise ConfigurationError(
+            "With MAIL_SERVER set, production needs TRACKER_BASE_URL (the address "
+            "users reach the app at): links in e-mails must not take the host "
+            "from a request."
+        )
+    if (
+        production
+        and config.get("MAIL_USERNAME")
+        and not (config.get("MAIL_USE_TLS") or config.get("MAIL_USE_SSL"))
+    ):
+        raise ConfigurationError(
+            "MAIL_USERNAME without MAIL_USE_TLS or MAIL_USE_SSL would send the "
+            "mail password unencrypted; turn one of them on."
+        )
 
 
 def check_production(config: dict[str, Any]) -> None:

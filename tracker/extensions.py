@@ -1,6 +1,9 @@
 """Extension objects, created once here and bound to the app in ``create_app``."""
 
+import contextvars
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import has_request_context, request
 from flask_babel import Babel
@@ -28,6 +31,22 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
+_writer = contextvars.ContextVar("sqlite_writer", default=False)
+
+
+@contextmanager
+def as_writer() -> Iterator[None]:
+    """Open every SQLite transaction in the block as a writer (BEGIN IMMEDIATE),
+    as a request that may write does: a job that reads, then writes (the
+    outbox worker, the reminders), waits for its turn instead of failing
+    with "database is locked" when a request commits in between."""
+    token = _writer.set(True)
+    try:
+        yield
+    finally:
+        _writer.reset(token)
+
+
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, connection_record):
     """Turn on what SQLite leaves off: foreign keys, WAL and a busy timeout."""
@@ -53,7 +72,9 @@ def _begin_sqlite(connection):
     # concurrent writer waits (busy_timeout) instead of failing with
     # "database is locked" when its read snapshot turns stale. Reads stay
     # deferred and run in parallel under WAL.
-    if has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"):
+    if _writer.get() or (
+        has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    ):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     else:
         connection.exec_driver_sql("BEGIN")

@@ -11,12 +11,21 @@ Catalogs live in ``tracker/translations/<locale>/LC_MESSAGES/messages.po``
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 
 from babel import Locale
-from flask import Flask, has_request_context, request
-from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask import Flask, g, has_request_context, request
+from flask_babel import (
+    force_locale,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    refresh,
+)
 from flask_babel import get_locale as babel_locale
 from flask_login import current_user
 
@@ -88,9 +97,34 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
+    if reader_timezone := g.get("reader_timezone"):
+        return reader_timezone
     if current_user and current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
     return DEFAULT_TIMEZONE
+
+
+@contextmanager
+def as_reader(locale: str | None, timezone: str | None) -> Iterator[None]:
+    """Write for someone else (a notification's or e-mail's recipient): their
+    language and time zone, whoever makes the change."""
+    previous = g.get("reader_timezone")
+    g.reader_timezone = timezone or DEFAULT_TIMEZONE
+    refresh()
+    try:
+        with force_locale(supported(locale) or DEFAULT_LOCALE):
+            yield
+    finally:
+        if previous is None:
+            g.pop("reader_timezone", None)
+        else:
+            g.reader_timezone = previous
+        refresh()
+
+
+def bcp47(locale: str) -> str:
+    """sr_Latn_ME -> sr-Latn-ME (``<html lang>``, ``Content-Language``)."""
+    return locale.replace("_", "-")
 
 
 def current_locale() -> str:
@@ -99,7 +133,7 @@ def current_locale() -> str:
 
 def html_lang() -> str:
     """The BCP 47 tag for ``<html lang>``: sr_Latn_ME -> sr-Latn-ME."""
-    return current_locale().replace("_", "-")
+    return bcp47(current_locale())
 
 
 # English keeps the compact "4 Sep 2017"; the region's languages use their

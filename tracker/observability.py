@@ -39,6 +39,8 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client import multiprocess as prometheus_multiprocess
+from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.extensions import db
 
@@ -197,10 +199,44 @@ def metrics_response() -> Response:
         body = generate_latest(registry)
     else:
         body = generate_latest()
+    body += _outbox_metrics()
     response = Response(body, mimetype=CONTENT_TYPE_LATEST.split(";")[0])
     response.headers["Content-Type"] = CONTENT_TYPE_LATEST
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# Outbox messages by status, read from the database at each scrape (every
+# worker and instance shares the one table): waiting (pending, sending) and
+# failed for good (dead, waiting for an administrator).
+OUTBOX_STATUSES = ("pending", "sending", "dead")
+
+
+class _OutboxCollector:
+    def collect(self):
+        from tracker.outbox.worker import queue_counts
+
+        family = GaugeMetricFamily(
+            "tracker_outbox_messages",
+            "Outbox messages waiting to be sent (pending, sending) or failed "
+            "for good (dead), by status.",
+            labels=["status"],
+        )
+        try:
+            counts = queue_counts()
+        except SQLAlchemyError:
+            current_app.logger.exception("metrics: the outbox cannot be counted")
+            db.session.rollback()
+            return
+        for status in OUTBOX_STATUSES:
+            family.add_metric([status], counts[status])
+        yield family
+
+
+def _outbox_metrics() -> bytes:
+    registry = CollectorRegistry()
+    registry.register(_OutboxCollector())
+    return generate_latest(registry)
 
 
 def readiness() -> tuple[bool, dict[str, str]]:

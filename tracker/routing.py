@@ -1,4 +1,4 @@
-"""URL converters every blueprint shares.
+"""URL converters every blueprint shares, and URLs built outside requests.
 
 ``<int:...>`` ids in our URLs end at the largest key the database holds:
 PostgreSQL's INTEGER keys are 32-bit, and a larger number in a query is an
@@ -9,7 +9,9 @@ as for any id that does not exist; no view or loader needs to check.
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import Any
+
+from flask import Flask, current_app, has_request_context, url_for
 from werkzeug.routing import IntegerConverter, Map
 
 from tracker.forms import MAX_ID
@@ -32,3 +34,10 @@ class RowIdConverter(IntegerConverter):
 def init_app(app: Flask) -> None:
     """Install the converters; call before any blueprint adds its routes."""
     app.url_map.converters["int"] = RowIdConverter
+
+
+def path_for(endpoint: str, **values: Any) -> str:
+    """``url_for``'s path, inside a request or outside one (CLI, worker, jobs)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    return current_app.url_map.bind("localhost").build(endpoint, values)

@@ -64,6 +64,7 @@ MENU = [
     (_l("Dashboard"), "dashboards.index"),
     (_l("Users"), "admin.users"),
     (_l("Import"), "admin.import_csv"),
+    (_l("Outbox"), "outbox.index"),
 ]
 PUBLIC_MENU = [
     (_l("Testimonials"), "testimonials.public_index"),

@@ -220,6 +220,10 @@ ROWS: list[Row] = [
     # Participations.
     editors_only("POST", UP + "/participants"),
     editors_only("POST", UP + "/participants/new-person"),
+    # E-mail invitations (tracker/events/invitations.py).
+    editors_only("GET", UP + "/invite"),
+    # Nobody chosen: the form comes back (422) past access control.
+    editors_only("POST", UP + "/invite"),
     editors_only("GET", UP + "/participants/{participation_rijeka_upcoming}/edit"),
     editors_only("POST", UP + "/participants/{participation_rijeka_upcoming}/edit"),
     editors_only("POST", UP + "/participants/{participation_belgrade_upcoming}/delete"),

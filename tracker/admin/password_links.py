@@ -1,8 +1,10 @@
 """Admin pages: password-set links sent by administrators.
 
 An administrator creates a link for a user (a new account, or one who forgot
-the password) and hands it over through a channel they trust. The link is
-shown once, on the response to the POST, and never stored; see
+the password). With mail configured the link is e-mailed to the user (the
+outbox row loses its text once sent); without it, or when the user turned
+these e-mails off, it is shown once, on the response to the POST, for the
+administrator to hand over through a channel they trust. See
 ``tracker/auth/password_links.py`` for what makes it expire and work once.
 """
 
@@ -13,6 +15,8 @@ from tracker.audit import record_event
 from tracker.auth.password_links import make_token
 from tracker.extensions import db
 from tracker.models import Role, User
+from tracker.outbox import messages
+from tracker.outbox.services import absolute_url, mail_configured
 from tracker.permissions import role_required
 
 
@@ -31,14 +35,16 @@ def password_link(user_id: int):
             ),
             409,
         )
-    link = url_for("auth.set_password", token=make_token(user), _external=True)
+    link = absolute_url(url_for("auth.set_password", token=make_token(user)))
+    hours = int(current_app.config["PASSWORD_LINK_MAX_AGE"].total_seconds() // 3600)
+    emailed = mail_configured() and messages.password_link(user, link, hours)
     record_event(db.session, "password_link_created", "user_account", user.id)
     db.session.commit()
-    hours = int(current_app.config["PASSWORD_LINK_MAX_AGE"].total_seconds() // 3600)
     return render_template(
         "admin/password_link.html",
         user=user,
-        link=link,
+        link=None if emailed else link,
+        emailed=bool(emailed),
         hours=hours,
         back_url=back_url,
     )

@@ -1,13 +1,14 @@
 """Sign-in, password, profile and language forms."""
 
 import pytz
-from wtforms import EmailField, HiddenField, PasswordField, SelectField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from tracker.auth.passwords import MAX_LENGTH, context_words, password_problems
 from tracker.forms import LongSelect, TrackerForm
 from tracker.i18n import LANGUAGES
+from tracker.models import MailKind
 from tracker.translation import lazy_gettext as _l
 
 
@@ -82,3 +83,21 @@ class ProfileForm(TrackerForm):
         widget=LongSelect(),
         description=_l("Times are shown in this zone (stored in UTC)."),
     )
+
+    #: the e-mail kinds this form offers, set by ``for_kinds``
+    mail_kinds: tuple[MailKind, ...] = ()
+
+    @classmethod
+    def for_kinds(cls, kinds: tuple[MailKind, ...]) -> type["ProfileForm"]:
+        """The form with a "receive" checkbox per kind of e-mail in ``kinds``."""
+        fields = {
+            f"mail_{kind.value}": BooleanField(kind.label, default=True)
+            for kind in kinds
+        }
+        return type("MailProfileForm", (cls,), {**fields, "mail_kinds": kinds})
+
+    def mail_fields(self) -> list:
+        return [self[f"mail_{kind.value}"] for kind in self.mail_kinds]
+
+    def wanted_kinds(self) -> dict[MailKind, bool]:
+        return {kind: bool(self[f"mail_{kind.value}"].data) for kind in self.mail_kinds}

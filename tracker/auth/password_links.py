@@ -18,15 +18,13 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from tracker.extensions import db
 from tracker.models import User
+from tracker.signing import timed_serializer
 
 SALT = "tracker.password-set-link"
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    config = current_app.config
-    # itsdangerous signs with the last key and accepts every key in the list.
-    keys = [*(config.get("SECRET_KEY_FALLBACKS") or []), config["SECRET_KEY"]]
-    return URLSafeTimedSerializer(keys, salt=SALT)
+    return timed_serializer(SALT)
 
 
 def _fingerprint(user: User) -> str:

@@ -37,6 +37,7 @@ from tracker.auth.ratelimits import login_limit, password_set_limit
 from tracker.extensions import db, limiter, login_manager
 from tracker.i18n import DEFAULT_TIMEZONE, select_locale
 from tracker.models import ApiToken, User, utcnow
+from tracker.outbox.services import KINDS_BY_ROLE, opted_out_kinds, set_preferences
 from tracker.permissions import SIGNED_IN, public, role_required
 from tracker.translation import N_
 
@@ -260,15 +261,19 @@ def change_password():
 @bp.route("/profile", methods=("GET", "POST"))
 @role_required(*SIGNED_IN)
 def profile():
-    """Your own settings: the language and time zone pages are shown in."""
+    """Your own settings: language, time zone, and which e-mails you receive."""
     user = current_user._get_current_object()
-    form = ProfileForm()
+    form = ProfileForm.for_kinds(KINDS_BY_ROLE[user.role])()
     if request.method == "GET":
         form.language.data = user.locale or select_locale()
         form.timezone.data = user.timezone or DEFAULT_TIMEZONE
+        unwanted = opted_out_kinds(user.email)
+        for kind, field in zip(form.mail_kinds, form.mail_fields(), strict=True):
+            field.data = kind not in unwanted
     if form.validate_on_submit():
         user.locale = form.language.data
         user.timezone = form.timezone.data
+        set_preferences(user.email, form.wanted_kinds())
         db.session.commit()
         flash(_("Your settings are saved."), "success")
         return redirect(url_for(".profile"))

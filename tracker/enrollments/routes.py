@@ -172,8 +172,12 @@ def change_stage(enrollment_id: int):
         return _render_detail(enrollment, form, 422)
     stage = next(s for s in enrollment.program.stages if s.id == form.stage_id.data)
     try:
-        enrollment.move_to(
-            stage, form.effective_on.data, _acting_user(), form.note.data or ""
+        services.move(
+            enrollment,
+            stage,
+            form.effective_on.data,
+            _acting_user(),
+            form.note.data or "",
         )
     except InvalidTransition as error:
         put_error(form, error)

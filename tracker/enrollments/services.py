@@ -10,12 +10,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import LazyString, gettext
 from sqlalchemy import select
 
 from tracker.extensions import db
+from tracker.i18n import format_day
 from tracker.models import (
     Cohort,
     Enrollment,
+    MailKind,
     Municipality,
     Program,
     Stage,
@@ -23,6 +26,8 @@ from tracker.models import (
     User,
 )
 from tracker.models.programs import InvalidTransition
+from tracker.notifications.services import active_contacts, notify
+from tracker.routing import path_for
 from tracker.translation import N_, ngettext
 from tracker.translation import gettext as _
 
@@ -88,6 +93,51 @@ def enroll(
     db.session.add(enrollment)
     db.session.flush()
     return enrollment
+
+
+def move(
+    enrollment: Enrollment,
+    stage: Stage,
+    on: date,
+    by: User | None,
+    note: str = "",
+    *,
+    today: date | None = None,
+) -> StageChange:
+    """Move an enrollment to ``stage`` and tell its municipality's contacts."""
+    change = enrollment.move_to(stage, on, by, note, today=today)
+    tell_contacts(enrollment, change)
+    return change
+
+
+def tell_contacts(enrollment: Enrollment, change: StageChange) -> None:
+    """The municipality's contacts hear of a stage change, in the app and by
+    e-mail (the change's date in each one's language)."""
+    municipality = enrollment.municipality
+    program = enrollment.program
+    stage_name = change.to_stage.name
+    notify(
+        active_contacts(municipality.id),
+        LazyString(
+            lambda: gettext(
+                "%(municipality)s moved to “%(stage)s” in %(program)s on %(date)s.",
+                municipality=municipality.name,
+                stage=stage_name,
+                program=program.code,
+                date=format_day(change.effective_on),
+            )
+        ),
+        path_for("enrollments.detail", enrollment_id=enrollment.id),
+        kind=MailKind.STAGE_CHANGE,
+        subject=LazyString(
+            lambda: gettext(
+                "%(program)s: %(municipality)s moved to “%(stage)s”",
+                program=program.code,
+                municipality=municipality.name,
+                stage=stage_name,
+            )
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -181,8 +231,7 @@ def bulk_move(
     if any(not row.is_ok for row in rows):
         raise BulkMoveRefused(rows)
     changes = [
-        enrollment.move_to(stage, on, by, note, today=today)
-        for enrollment in enrollments
+        move(enrollment, stage, on, by, note, today=today) for enrollment in enrollments
     ]
     db.session.flush()
     return changes

@@ -4,7 +4,7 @@
 add their own views to it.
 """
 
-from tracker.events import participations, public_pages
+from tracker.events import invitations, participations, public_pages
 from tracker.events.routes import bp
 
-__all__ = ["bp", "participations", "public_pages"]
+__all__ = ["bp", "invitations", "participations", "public_pages"]

@@ -408,3 +408,17 @@ class ProposalForm(TrackerForm):
             )
             return False
         return valid
+
+
+class InvitationForm(TrackerForm):
+    """Choose the participants who get an e-mail invitation."""
+
+    participation_ids = SelectMultipleField(
+        _l("Participants"), coerce=int, validate_choice=False
+    )
+
+    def validate_participation_ids(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_("Select at least one participant to invite."))
+        if not all(is_db_id(number) for number in field.data):
+            raise ValidationError(_("One of the selected participants does not exist."))

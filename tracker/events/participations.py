@@ -40,6 +40,7 @@ from tracker.forms import commit_or_stale, put_error
 from tracker.models import (
     Attendance,
     Event,
+    MailKind,
     Participation,
     Person,
     Role,
@@ -291,23 +292,28 @@ def _decide(event_id: int, participation_id: int, *, accept: bool):
         db.session.rollback()
         flash(refusal.message, "error")
     else:
-        if participation.proposed_by is not None:
+        proposer = participation.proposed_by
+        if proposer is not None and proposer.is_active:
             if accept:
                 message = _l(
                     "Your proposal of %(name)s for “%(event)s” was confirmed.",
                     name=name,
                     event=event.title,
                 )
+                subject = _l("Your proposal was confirmed")
             else:
                 message = _l(
                     "Your proposal of %(name)s for “%(event)s” was declined.",
                     name=name,
                     event=event.title,
                 )
+                subject = _l("Your proposal was declined")
             notify(
-                [participation.proposed_by],
+                [proposer],
                 message,
                 url_for(".detail", event_id=event.id),
+                kind=MailKind.PROPOSAL_OUTCOME,
+                subject=subject,
             )
         db.session.commit()
         if accept:
@@ -365,6 +371,8 @@ def propose(event_id: int):
                     event=event.title,
                 ),
                 url_for(".detail", event_id=event.id, _anchor="proposals"),
+                kind=MailKind.PROPOSAL_RECEIVED,
+                subject=_l("New proposal for “%(event)s”", event=event.title),
             )
             db.session.commit()
         except services.ParticipationError as refusal:

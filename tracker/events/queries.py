@@ -335,3 +335,49 @@ EVENT_PAGE = (
     joinedload(Event.program),
     selectinload(Event.sessions),
 )
+
+
+# Who gets a reminder before an event: the participants still waiting for
+# confirmation. Registered means confirmed, cancelled means declined, and
+# attended or absent come after the event (README: E-mail).
+REMINDED = (Attendance.PROPOSED,)
+# Who can be invited: everyone on the list but those who cancelled.
+INVITABLE = (Attendance.PROPOSED, Attendance.REGISTERED)
+
+
+def participations_to_remind(first_day: date, last_day: date) -> list[Participation]:
+    """Participants with an e-mail address, waiting for confirmation, of
+    events starting between ``first_day`` and ``last_day``."""
+    return list(
+        db.session.scalars(
+            select(Participation)
+            .join(Participation.event)
+            .join(Participation.person)
+            .where(
+                Event.starts_on.between(first_day, last_day),
+                Participation.attendance.in_(REMINDED),
+                Person.email.is_not(None),
+            )
+            .options(
+                joinedload(Participation.event).joinedload(Event.country),
+                joinedload(Participation.person),
+            )
+            .order_by(Event.starts_on, Participation.id)
+        ).unique()
+    )
+
+
+def invitable_participations(event: Event) -> list[Participation]:
+    """The event's participants an invitation can go to, by name."""
+    return list(
+        db.session.scalars(
+            select(Participation)
+            .join(Participation.person)
+            .where(
+                Participation.event_id == event.id,
+                Participation.attendance.in_(INVITABLE),
+            )
+            .options(joinedload(Participation.person))
+            .order_by(Person.full_name, Participation.id)
+        ).unique()
+    )

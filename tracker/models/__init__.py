@@ -13,6 +13,8 @@ from tracker.models.enums import (
     AssessmentKind,
     Attendance,
     EventKind,
+    MailKind,
+    MailStatus,
     ParticipationRole,
     Role,
     SessionKind,
@@ -22,6 +24,7 @@ from tracker.models.enums import (
 )
 from tracker.models.events import Event, EventSession, Participation
 from tracker.models.notifications import Notification
+from tracker.models.outbox import MailOptOut, OutboxMessage
 from tracker.models.places import Country, Municipality, Person
 from tracker.models.programs import Cohort, Program, Stage
 from tracker.models.testimonials import Testimonial
@@ -40,8 +43,12 @@ __all__ = [
     "Event",
     "EventKind",
     "EventSession",
+    "MailKind",
+    "MailOptOut",
+    "MailStatus",
     "Municipality",
     "Notification",
+    "OutboxMessage",
     "Participation",
     "ParticipationRole",
     "Person",

@@ -117,6 +117,34 @@ class TestimonialStatus(StrEnum):
     REJECTED = "rejected"
 
 
+class MailKind(StrEnum):
+    """What an e-mail is about; each user chooses which kinds they receive."""
+
+    TESTIMONIAL_REVIEW = "testimonial_review"
+    TESTIMONIAL_OUTCOME = "testimonial_outcome"
+    PROPOSAL_RECEIVED = "proposal_received"
+    PROPOSAL_OUTCOME = "proposal_outcome"
+    STAGE_CHANGE = "stage_change"
+    EVENT_INVITATION = "event_invitation"
+    EVENT_REMINDER = "event_reminder"
+    WEEKLY_DIGEST = "weekly_digest"
+    PASSWORD_LINK = "password_link"
+
+    @property
+    def label(self) -> str:
+        return str(LABELS[self.value])
+
+
+class MailStatus(StrEnum):
+    """Where an outbox message stands: waiting, being sent, done, or given up."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    DEAD = "dead"
+    CANCELLED = "cancelled"
+
+
 # Every value's label, by value (the vocabularies share none that differ in
 # meaning: "completed" is a stage kind and reads the same everywhere).
 LABELS = {
@@ -160,6 +188,19 @@ LABELS = {
     "submitted": lazy_gettext("Submitted"),
     "approved": lazy_gettext("Approved"),
     "rejected": lazy_gettext("Rejected"),
+    "testimonial_review": lazy_gettext("Testimonials waiting for review"),
+    "testimonial_outcome": lazy_gettext("Decisions on your testimonials"),
+    "proposal_received": lazy_gettext("Participants proposed for events"),
+    "proposal_outcome": lazy_gettext("Decisions on your proposals"),
+    "stage_change": lazy_gettext("Stage changes of your municipality"),
+    "event_invitation": lazy_gettext("Event invitations"),
+    "event_reminder": lazy_gettext("Event reminders"),
+    "weekly_digest": lazy_gettext("Weekly digest of changed figures"),
+    "password_link": lazy_gettext("Password-set links"),
+    "pending": lazy_gettext("Pending"),
+    "sending": lazy_gettext("Sending"),
+    "sent": lazy_gettext("Sent"),
+    "dead": lazy_gettext("Failed"),
 }
 
 

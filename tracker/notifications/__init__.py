@@ -2,6 +2,5 @@
 through any other channel added to ``services.add_channel``."""
 
 from tracker.notifications.routes import bp
-from tracker.notifications.services import init_app
 
-__all__ = ["bp", "init_app"]
+__all__ = ["bp"]

@@ -8,33 +8,44 @@ the submitter of every review decision. They flush and never commit.
 
 from __future__ import annotations
 
-from flask import url_for
 from flask_babel import LazyString
 
 from tracker.extensions import db
-from tracker.models import Testimonial, User
+from tracker.models import MailKind, Testimonial, User
 from tracker.notifications.services import active_users, notify
 from tracker.permissions import EDITORS
+from tracker.routing import path_for
 from tracker.translation import lazy_gettext as _l
 
 
 def _link(testimonial: Testimonial) -> str:
-    return url_for("testimonials.detail", testimonial_id=testimonial.id)
+    return path_for("testimonials.detail", testimonial_id=testimonial.id)
 
 
-# Messages are lazy: ``notify`` writes each recipient's copy in their language.
-def _tell_reviewers(testimonial: Testimonial, by: User, message: LazyString) -> None:
+def _tell_reviewers(
+    testimonial: Testimonial, by: User, message: LazyString, subject: LazyString
+) -> None:
     notify(
         [user for user in active_users(*EDITORS) if user.id != by.id],
         message,
         _link(testimonial),
+        kind=MailKind.TESTIMONIAL_REVIEW,
+        subject=subject,
     )
 
 
-def _tell_submitter(testimonial: Testimonial, by: User, message: LazyString) -> None:
+def _tell_submitter(
+    testimonial: Testimonial, by: User, message: LazyString, subject: LazyString
+) -> None:
     submitter = testimonial.submitted_by
     if submitter is not None and submitter.is_active and submitter.id != by.id:
-        notify([submitter], message, _link(testimonial))
+        notify(
+            [submitter],
+            message,
+            _link(testimonial),
+            kind=MailKind.TESTIMONIAL_OUTCOME,
+            subject=subject,
+        )
 
 
 def submit(testimonial: Testimonial, by: User) -> None:
@@ -49,6 +60,7 @@ def submit(testimonial: Testimonial, by: User) -> None:
             municipality=testimonial.municipality.name,
             author=testimonial.author_name,
         ),
+        _l("A testimonial waits for review"),
     )
 
 
@@ -63,6 +75,7 @@ def withdraw(testimonial: Testimonial, by: User) -> None:
             municipality=testimonial.municipality.name,
             author=testimonial.author_name,
         ),
+        _l("A testimonial was withdrawn from review"),
     )
 
 
@@ -76,6 +89,7 @@ def approve(testimonial: Testimonial, by: User) -> None:
             "Your testimonial by %(author)s is approved and now public.",
             author=testimonial.author_name,
         ),
+        _l("Your testimonial is approved"),
     )
 
 
@@ -86,11 +100,12 @@ def reject(testimonial: Testimonial, by: User, note: str) -> None:
         testimonial,
         by,
         _l(
-            "Your testimonial by %(author)s was not approved. "
-            "Reviewer's note: %(note)s",
+            "Your testimonial by %(author)s was not approved. Reviewer's note: "
+            "%(note)s",
             author=testimonial.author_name,
             note=testimonial.review_note,
         ),
+        _l("Your testimonial was not approved"),
     )
 
 
@@ -104,6 +119,7 @@ def feature(testimonial: Testimonial, by: User) -> None:
             "Your testimonial by %(author)s is now featured.",
             author=testimonial.author_name,
         ),
+        _l("Your testimonial is featured"),
     )
 
 
@@ -124,6 +140,7 @@ def unpublish(testimonial: Testimonial, by: User, note: str) -> None:
             author=testimonial.author_name,
             note=testimonial.review_note,
         ),
+        _l("Your testimonial was taken off the public pages"),
     )
 
 
@@ -133,8 +150,9 @@ def corrected(testimonial: Testimonial, by: User) -> None:
         testimonial,
         by,
         _l(
-            "A reviewer corrected your testimonial by %(author)s; "
-            "open it to see what changed.",
+            "A reviewer corrected your testimonial by %(author)s; open it to see "
+            "what changed.",
             author=testimonial.author_name,
         ),
+        _l("A reviewer corrected your testimonial"),
     )

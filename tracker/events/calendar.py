@@ -1,0 +1,48 @@
+"""An event as an iCalendar file (RFC 5545), attached to invitations.
+
+Events have dates, not times: the file holds an all-day event from the first
+day to the day after the last (DTEND is exclusive). The UID stays the same
+for the event, so calendars update the entry when a new invitation comes.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+
+from tracker.models import Event, utcnow
+from tracker.public.open_data import scrub
+
+CONTENT_TYPE = "text/calendar; method=PUBLISH"
+
+
+def place_of(event: Event) -> str:
+    """Venue, city and country, as far as they are known."""
+    country = event.country.name if event.country else ""
+    return ", ".join(part for part in (event.venue, event.city, country) if part)
+
+
+def event_calendar(event: Event, *, domain: str, url: str = "") -> str:
+    """The calendar file of ``event`` (text, CRLF line ends as RFC 5545 asks)."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//UPP Tracker//Events//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    entry = CalendarEvent()
+    entry.add("uid", f"event-{event.id}@{domain}")
+    entry.add("dtstamp", utcnow())
+    entry.add("dtstart", event.starts_on)
+    entry.add("dtend", event.ends_on + timedelta(days=1))
+    entry.add("summary", event.title)
+    if place := place_of(event):
+        entry.add("location", place)
+    if event.description:
+        # Without e-mail addresses and phone numbers, as on public pages: the
+        # file goes to people outside the staff.
+        entry.add("description", scrub(event.description))
+    if url:
+        entry.add("url", url)
+    calendar.add_component(entry)
+    return calendar.to_ical().decode()
