@@ -28,8 +28,13 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd]")
 @cache
 def source_messages() -> frozenset[str]:
     found = set()
-    methods = [("tracker/**.py", "python"), ("templates/**.html", "jinja2")]
-    options = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+    methods = [
+        ("tracker/**.py", "python"),
+        ("templates/**.html", "jinja2"),
+        ("templates/**.txt", "jinja2"),
+    ]
+    jinja = {"extensions": "jinja2.ext.i18n"}
+    options = {"templates/**.html": jinja, "templates/**.txt": jinja}
     for *_location, message, _comments, _context in extract_from_dir(
         str(ROOT), methods, options, keywords={**KEYWORDS}
     ):
