@@ -3,6 +3,8 @@ from logging.config import fileConfig
 
 from flask import current_app
 
+from tracker.search import include_in_migrations
+
 from alembic import context
 
 # this is the Alembic Config object, which provides
@@ -92,6 +94,7 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        conf_args.setdefault("include_object", include_in_migrations)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -20,9 +20,7 @@ def test_search_treats_wildcards_as_text(app, make_municipality):
     make_municipality("100% Town")
     make_municipality("1000 Town")
     with app.app_context():
-        query = select(Municipality.name).where(
-            lists.matches("100%", Municipality.name)
-        )
+        query = select(Municipality.name).where(lists.text_search(Municipality, "100%"))
         assert db.session.scalars(query).all() == ["100% Town"]
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from tests.conftest import TEST_CONFIG
 from tracker import create_app
 from tracker.extensions import db
+from tracker.search import include_in_migrations
 
 MIGRATIONS = str(Path(__file__).resolve().parents[1] / "migrations")
 
@@ -44,7 +45,8 @@ def test_migrations_match_the_models(fresh_database):
         upgrade(directory=MIGRATIONS)
         with db.engine.connect() as connection:
             context = MigrationContext.configure(
-                connection, opts={"compare_type": True}
+                connection,
+                opts={"compare_type": True, "include_object": include_in_migrations},
             )
             differences = compare_metadata(context, db.metadata)
         assert differences == [], "run: flask --app tracker db migrate"

@@ -23,8 +23,9 @@ from sqlalchemy.orm import Mapper, Session
 from tracker.models.audit import GENESIS_HASH, AuditEntry
 from tracker.models.base import utcnow
 
-# Columns no diff needs: identity and optimistic-locking bookkeeping.
-ALWAYS_EXCLUDED = frozenset({"id", "version_id", "created_at"})
+# Columns no diff needs: identity, optimistic-locking bookkeeping, and the
+# search key (derived from the fields the diff already shows).
+ALWAYS_EXCLUDED = frozenset({"id", "version_id", "created_at", "search_key"})
 REDACTED = "[redacted]"
 # Any constant works: it only names the lock that serialises chain writers.
 CHAIN_LOCK_KEY = 720_417

@@ -19,13 +19,13 @@ from sqlalchemy import (
     func,
     inspect,
     literal_column,
-    or_,
     select,
 )
 from werkzeug.datastructures import MultiDict
 
 from tracker.collation import alphabetical
 from tracker.extensions import db
+from tracker.search import contains
 
 PER_PAGE = 25
 MAX_PER_PAGE = 100
@@ -65,11 +65,10 @@ def search_text(args: Mapping[str, str]) -> str:
     return (args.get("q") or "").strip()[:MAX_SEARCH_LENGTH]
 
 
-def matches(text: str, *columns: ColumnElement[Any]) -> ColumnElement[bool]:
-    """Case-insensitive "contains" over several columns, safe for LIKE wildcards."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    return or_(*(column.ilike(pattern, escape="\\") for column in columns))
+def text_search(model: Any, text: str) -> ColumnElement[bool]:
+    """Records of ``model`` whose folded search key contains ``text``
+    (``tracker.search``: any case, accents or script)."""
+    return contains(model, text, db.engine.dialect.name)
 
 
 def int_arg(args: Mapping[str, str], name: str) -> int | None:

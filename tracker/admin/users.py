@@ -43,9 +43,9 @@ from tracker.lists import (
     MAX_SEARCH_LENGTH,
     Sorting,
     choice_arg,
-    matches,
     paginate,
     search_text,
+    text_search,
 )
 from tracker.models import Role, User
 from tracker.models.enums import lazy_label
@@ -73,7 +73,7 @@ def filtered_users(args: Mapping[str, str]) -> Select[tuple[User]]:
     """Users matching ``q`` (e-mail, name), ``role``, ``status`` and ``sort``."""
     query = select(User).options(selectinload(User.municipality))
     if text := search_text(args):
-        query = query.where(matches(text, User.email, User.full_name))
+        query = query.where(text_search(User, text))
     if role := choice_arg(args, "role", Role):
         query = query.where(User.role == Role(role))
     if status := choice_arg(args, "status", STATUSES):

@@ -7,12 +7,13 @@ from collections.abc import Mapping
 
 from sqlalchemy import (
     Select,
+    or_,
     select,
 )
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from tracker.extensions import db
-from tracker.lists import Sorting, int_arg, matches, search_text
+from tracker.lists import Sorting, int_arg, search_text, text_search
 from tracker.models import (
     Cohort,
     Country,
@@ -103,7 +104,7 @@ def filtered_enrollments(args: Mapping[str, str], viewer: User | None = None) ->
             Enrollment.municipality_id.in_(
                 select(Municipality.id)
                 .join(Municipality.country)
-                .where(matches(text, Municipality.name, Country.name))
+                .where(or_(text_search(Municipality, text), text_search(Country, text)))
             )
         )
     for relation in _SORT_JOINS.get(ENROLLMENT_SORTING.key(args).lstrip("-"), ()):

@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker.extensions import db
-from tracker.lists import Sorting, choice_arg, int_arg, matches, search_text
+from tracker.lists import Sorting, choice_arg, int_arg, search_text, text_search
 from tracker.models import (
     Attendance,
     Country,
@@ -95,11 +95,7 @@ def filtered_events(args: Mapping[str, str], today: date | None = None) -> Selec
     elif filters["when"] == "past":
         query = query.where(Event.ends_on < today)
     if filters["q"]:
-        query = query.where(
-            matches(
-                filters["q"], Event.title, Event.city, Event.venue, Event.organisers
-            )
-        )
+        query = query.where(text_search(Event, filters["q"]))
     return EVENT_SORTING.apply(query, args)
 
 
@@ -184,7 +180,7 @@ def search_people(text: str, exclude_event: Event | None = None, limit: int = 30
     query = (
         select(Person)
         .options(joinedload(Person.municipality))
-        .where(matches(text, Person.full_name, Person.email, Person.organisation))
+        .where(text_search(Person, text))
         .order_by(Person.full_name, Person.id)
         .limit(limit)
     )

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from tracker import permissions
 from tracker.models.base import Base, Timestamped, UTCDateTime, Versioned, enum_type
 from tracker.models.enums import Role
+from tracker.search import Searchable
 
 if TYPE_CHECKING:
     from tracker.models.places import Municipality, Person
@@ -22,8 +23,11 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class User(Versioned, Timestamped, Base):
+class User(Searchable, Versioned, Timestamped, Base):
     """A login. Contacts act for exactly one municipality; nobody else has one."""
+
+    __search_fields__ = ("email", "full_name")
+    __search_indexed__ = False
 
     __tablename__ = "user_account"
     __table_args__ = (

@@ -26,6 +26,7 @@ from tracker.models.enums import (
     Role,
     SessionKind,
 )
+from tracker.search import Searchable, add_indexes
 
 if TYPE_CHECKING:
     from tracker.models.accounts import User
@@ -33,7 +34,8 @@ if TYPE_CHECKING:
     from tracker.models.programs import Program
 
 
-class Event(Versioned, Timestamped, Base):
+class Event(Searchable, Versioned, Timestamped, Base):
+    __search_fields__ = ("title", "city", "venue", "organisers")
     __table_args__ = (CheckConstraint("ends_on >= starts_on", name="ends_after_start"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -229,3 +231,6 @@ class Participation(Versioned, Timestamped, Base):
 # The attendance states that appear on public pages and to other municipalities;
 # proposals, cancellations and absences stay with staff and the municipality.
 PUBLICLY_LISTED = (Attendance.REGISTERED, Attendance.ATTENDED)
+
+
+add_indexes(Event)

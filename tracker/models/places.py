@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base, Timestamped, Versioned
 from tracker.models.enums import Role, SizeClass
+from tracker.search import Searchable, add_indexes
 
 if TYPE_CHECKING:
     from tracker.models.accounts import User
@@ -24,8 +25,11 @@ if TYPE_CHECKING:
     from tracker.models.testimonials import Testimonial
 
 
-class Country(Versioned, Base):
+class Country(Searchable, Versioned, Base):
     """A country by ISO 3166-1 alpha-2 code (Kosovo: XK)."""
+
+    __search_fields__ = ("name",)
+    __search_indexed__ = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(2), unique=True)
@@ -44,7 +48,8 @@ class Country(Versioned, Base):
         return f"<Country {self.code}>"
 
 
-class Municipality(Versioned, Timestamped, Base):
+class Municipality(Searchable, Versioned, Timestamped, Base):
+    __search_fields__ = ("name", "region")
     __table_args__ = (
         UniqueConstraint("country_id", "name"),
         CheckConstraint(
@@ -114,8 +119,10 @@ class Municipality(Versioned, Timestamped, Base):
         return f"<Municipality {self.name}>"
 
 
-class Person(Versioned, Timestamped, Base):
+class Person(Searchable, Versioned, Timestamped, Base):
     """Someone who acts for a municipality, or an outside speaker or expert."""
+
+    __search_fields__ = ("full_name", "position", "organisation", "email")
 
     # The people list's order (the id breaks ties): a page, however deep,
     # walks this index alone to find its rows.
@@ -157,3 +164,9 @@ class Person(Versioned, Timestamped, Base):
 
     def __repr__(self) -> str:
         return f"<Person {self.full_name}>"
+
+
+add_indexes(Municipality)
+
+
+add_indexes(Person)

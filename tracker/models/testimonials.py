@@ -18,6 +18,7 @@ from tracker.models.base import (
     utcnow,
 )
 from tracker.models.enums import Role, TestimonialStatus
+from tracker.search import Searchable, add_indexes
 from tracker.translation import N_
 from tracker.translation import gettext as _
 
@@ -37,7 +38,7 @@ class TestimonialError(Exception):
     __test__ = False  # not a pytest test class despite the name
 
 
-class Testimonial(Versioned, Timestamped, Base):
+class Testimonial(Searchable, Versioned, Timestamped, Base):
     """What an official says; public only once a coordinator approves it.
 
     The workflow, one method per step (steps cannot be skipped)::
@@ -59,6 +60,8 @@ class Testimonial(Versioned, Timestamped, Base):
       reads why, it does not come back into the review queue, and, as a
       reviewed record, it stays read-only to the contact.
     """
+
+    __search_fields__ = ("quote", "author_name", "author_position")
 
     __test__ = False  # not a pytest test class despite the name
     __table_args__ = (
@@ -390,3 +393,6 @@ STEP_REFUSED = {
     ),
     "unpublish": N_("Only coordinators and administrators unpublish testimonials."),
 }
+
+
+add_indexes(Testimonial)

@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 
 from tracker.cache import cached
 from tracker.extensions import db
-from tracker.lists import Sorting, choice_arg, int_arg, matches, search_text
+from tracker.lists import Sorting, choice_arg, int_arg, search_text, text_search
 from tracker.models import (
     Country,
     Enrollment,
@@ -68,7 +68,7 @@ def filtered_municipalities(
     if viewer is not None and not viewer.is_staff:
         query = query.where(Municipality.id == viewer.municipality_id)
     if text := search_text(args):
-        query = query.where(matches(text, Municipality.name, Municipality.region))
+        query = query.where(text_search(Municipality, text))
     if (condition := country_filter(args)) is not None:
         query = query.where(condition)
     if size := choice_arg(args, "size", SizeClass):

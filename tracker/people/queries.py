@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
-from tracker.lists import Sorting, int_arg, matches, search_text
+from tracker.lists import Sorting, int_arg, search_text, text_search
 from tracker.models import (
     Municipality,
     Participation,
@@ -44,9 +44,7 @@ def filtered_people(
     if viewer is not None and not viewer.is_staff:
         query = query.where(Person.municipality_id == viewer.municipality_id)
     if text := search_text(args):
-        query = query.where(
-            matches(text, Person.full_name, Person.position, Person.email)
-        )
+        query = query.where(text_search(Person, text))
     if (municipality_id := int_arg(args, "municipality")) is not None:
         query = query.where(Person.municipality_id == municipality_id)
     if (condition := country_filter(args)) is not None:

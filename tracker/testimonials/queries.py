@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Select, exists, or_, select
 from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
-from tracker.lists import Sorting, choice_arg, int_arg, matches, search_text
+from tracker.lists import Sorting, choice_arg, int_arg, search_text, text_search
 from tracker.models import (
     AuditEntry,
     Country,
@@ -105,14 +105,9 @@ def _filters(query: Select, args: Mapping[str, str]) -> Select:
     if text:
         query = query.where(
             or_(
-                matches(
-                    text,
-                    Testimonial.quote,
-                    Testimonial.author_name,
-                    Testimonial.author_position,
-                ),
+                text_search(Testimonial, text),
                 Testimonial.municipality_id.in_(
-                    select(Municipality.id).where(matches(text, Municipality.name))
+                    select(Municipality.id).where(text_search(Municipality, text))
                 ),
             )
         )
