@@ -68,6 +68,7 @@ def _data_values() -> list[str]:
 KEEP = re.compile(
     r"%\(\w+\)[sd]|%[sd]|<code>.*?</code>|<[^>]+>|&#?\w+;|https?://\S+"
     r"|[\w.+-]+@[\w.-]+|'[a-z_]+'|\b\w+_\w+\b"
+    r"|\bflask [a-z -]+\b|\b[\w-]+\.(?:ics|csv|xlsx|pdf|json|zip)\b"
     r"|\b(?:" + "|".join(re.escape(name) for name in ENGLISH_NAMES) + r")\b"
     r"|\b(?:" + "|".join(re.escape(value) for value in _data_values()) + r")\b"
     r"|\b[A-Z]{2,}\b",  # ACP, ILTP, CSV, XLSX, API...

@@ -67,6 +67,18 @@ def test_the_largest_key_is_still_looked_up(client, login_as):
     assert client.get("/events/2147483647").status_code == 404
 
 
+def test_only_ascii_digits_name_a_record(client, login_as, make_municipality):
+    """ "꧘" (Javanese eight) or "٣" (Arabic-Indic three) are digits to int(),
+    but no id: the route does not match."""
+    municipality_id = make_municipality("Rijeka", "HR")
+    login_as(Role.ADMIN)
+    assert client.get(f"/municipalities/{municipality_id}").status_code == 200
+    native = "".join(chr(0x0660 + int(d)) for d in str(municipality_id))
+    for url in (f"/municipalities/{native}", f"/api/v1/municipalities/{native}"):
+        assert client.get(url).status_code == 404, url
+    assert client.get("/api/v1/testimonials/\ua9d8").status_code == 404
+
+
 # --- 2. control characters --------------------------------------------------
 
 

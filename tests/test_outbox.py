@@ -68,6 +68,15 @@ def reject_as_coordinator(app, client, login_as, testimonial_id, note):
     assert response.status_code == 302, response.data[:300]
 
 
+def in_language(locale: str, *messages: tuple[str, dict]) -> list[str]:
+    """Each message as the catalog of ``locale`` gives it."""
+    from flask_babel import force_locale, gettext
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x"})
+    with app.test_request_context(), force_locale(locale):
+        return [gettext(message, **values) for message, values in messages]
+
+
 @pytest.fixture
 def croatian_submitter(make_municipality, make_user):
     """A Rijeka contact who reads Croatian, in Zagreb's time zone."""
@@ -101,19 +110,26 @@ def test_rejecting_a_testimonial_emails_the_submitter_in_their_language(
     assert mail.rcpt_tos == ["ana.horvat@rijeka.example.org"]
     headers = mail.message
     assert headers["To"].addresses[0].display_name == "Ana Horvat"
-    # Rendered under the recipient's locale: the header says so, and the
-    # date in the footer is written the Croatian way (month names come from
-    # CLDR, so this holds while the catalogs are still empty).
+    # Rendered under the recipient's locale: the header says so, the date in
+    # the footer is written the Croatian way, and the words are Croatian.
     assert headers["Content-Language"] == "hr"
     croatian_month = format_date(date.today(), "MMMM", locale="hr")
     text, html = mail.part("text/plain"), mail.part("text/html")
     assert croatian_month in text and croatian_month in html
     assert '<html lang="hr">' in html
-    assert headers["Subject"] == "Your testimonial was not approved"
+    subject, rejected = in_language(
+        "hr",
+        ("Your testimonial was not approved", {}),
+        (
+            "Your testimonial by %(author)s was not approved. Reviewer's note: "
+            "%(note)s",
+            {"author": "Demo Author", "note": "Please name the program you mean."},
+        ),
+    )
+    assert subject != "Your testimonial was not approved"
+    assert headers["Subject"] == subject
     for body in (text, html):
-        assert "Reviewer's note: Please name the program you mean." in body.replace(
-            "&#39;", "'"
-        )
+        assert rejected in body.replace("&#39;", "'").replace("&#34;", '"')
         assert f"https://tracker.example.org/testimonials/{testimonial}" in body
     [row] = outbox(app)
     assert row.status == MailStatus.SENT and row.locale == "hr"
@@ -443,7 +459,9 @@ def test_managers_get_one_weekly_digest_of_what_changed(
     [mail] = smtp_server.received
     assert mail.rcpt_tos == ["manager@example.org"]
     assert mail.message["Content-Language"] == "sq"
-    assert "People added: 2" in mail.part("text/plain")
+    (people_added,) = in_language("sq", ("People added", {}))
+    assert people_added != "People added"
+    assert f"{people_added}: 2" in mail.part("text/plain")
 
 
 def test_password_links_are_emailed_when_mail_is_configured(
@@ -489,7 +507,8 @@ def test_without_a_mail_server_messages_stay_queued_and_visible(
     page = client.get("/outbox/").get_data(as_text=True)
     assert "No mail server is configured" in page
     assert "ana.horvat@rijeka.example.org" in page
-    assert "Your testimonial is approved" in page
+    (approved,) = in_language("hr", ("Your testimonial is approved", {}))
+    assert approved in page
     # ...and the password-set link is shown, as before.
     response = client.post_form(f"/admin/users/{submitter}/password-link")
     assert "/auth/set-password/" in response.get_data(as_text=True)

@@ -18,7 +18,12 @@ from tracker.forms import MAX_ID
 
 
 class RowIdConverter(IntegerConverter):
-    """``<int:name>``: a whole number from 0 up to the largest row id."""
+    """``<int:name>``: a whole number from 0 up to the largest row id.
+
+    ASCII digits only: werkzeug's ``\\d`` also matches other scripts' digits
+    ("٣", "꧘"), which ``int()`` accepts, so ``/testimonials/꧘`` would open
+    testimonial 8.
+    """
 
     def __init__(
         self,
@@ -29,6 +34,7 @@ class RowIdConverter(IntegerConverter):
         signed: bool = False,
     ) -> None:
         super().__init__(map, fixed_digits, min, max, signed)
+        self.regex = r"-?[0-9]+" if signed else r"[0-9]+"
 
 
 def init_app(app: Flask) -> None:

@@ -1,7 +1,7 @@
 """folded search keys, indexed for "contains" (pg_trgm / FTS5 trigram)
 
 Revision ID: 5e1c0a7d9b21
-Revises: 343d77020a59
+Revises: 4b190f7b60d3
 Create Date: 2026-12-02 16:45:00
 
 """
@@ -18,7 +18,7 @@ from tracker.search import (
 )
 
 revision = "5e1c0a7d9b21"
-down_revision = "343d77020a59"
+down_revision = "4b190f7b60d3"
 branch_labels = None
 depends_on = None
 
