@@ -116,8 +116,12 @@ def tell_contacts(enrollment: Enrollment, change: StageChange) -> None:
     municipality = enrollment.municipality
     program = enrollment.program
     stage_name = change.to_stage.name
+    # No autoflush: the move is flushed at commit, where a stale version is
+    # answered as a conflict (commit_or_stale), not here as an error.
+    with db.session.no_autoflush:
+        contacts = active_contacts(municipality.id)
     notify(
-        active_contacts(municipality.id),
+        contacts,
         LazyString(
             lambda: gettext(
                 "%(municipality)s moved to “%(stage)s” in %(program)s on %(date)s.",
