@@ -19,6 +19,8 @@ from tracker.translation import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(Role=Role, SizeClass=SizeClass, label=label)
+    # Macros imported without context (the History panel) see the reader too.
+    app.jinja_env.globals["current_user"] = current_user
     app.jinja_env.filters["label"] = label
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.filters["public_safe"] = public_safe
@@ -65,8 +67,10 @@ MENU = [
     (_l("Users"), "admin.users"),
     (_l("Import"), "admin.import_csv"),
     (_l("Outbox"), "outbox.index"),
+    (_l("Open data"), "public.open_data"),
 ]
 PUBLIC_MENU = [
+    (_l("Programs"), "programs.index"),
     (_l("Testimonials"), "testimonials.public_index"),
     (_l("Events"), "events.public_index"),
     (_l("Open data"), "public.open_data"),

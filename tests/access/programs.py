@@ -17,6 +17,7 @@ from tests.access.matrix import (
     Row,
     admins_only,
     editors_only,
+    public_page,
     rijeka_private,
     row,
     signed_in,
@@ -91,9 +92,9 @@ ASSESSMENT = ENROLLMENT + "/assessments/{assessment_rijeka}"
 
 ROWS: list[Row] = [
     # Programs
-    signed_in("GET", "/programs/"),
-    signed_in("GET", "/programs/{acp_code}"),
-    signed_in("GET", "/programs/{acp_id}"),
+    public_page("GET", "/programs/"),
+    public_page("GET", "/programs/{acp_code}"),
+    public_page("GET", "/programs/{acp_id}"),
     admins_only("GET", "/programs/{acp_code}/edit"),
     admins_only("POST", "/programs/{acp_code}/edit"),
     admins_only("GET", "/programs/{acp_code}/stages/new"),

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from tracker.audit import history_for
 from tracker.enrollments import services
 from tracker.enrollments.forms import (
     BulkMoveForm,
@@ -33,6 +32,7 @@ from tracker.forms import (
     placeholder,
     put_error,
 )
+from tracker.history import history_for
 from tracker.i18n import format_day
 from tracker.lists import paginate
 from tracker.models import (

@@ -29,7 +29,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from tracker.audit import history_for
 from tracker.events import services
 from tracker.events.forms import (
     BulkAttendanceForm,
@@ -53,6 +52,7 @@ from tracker.events.queries import (
 )
 from tracker.extensions import db
 from tracker.forms import commit_or_stale
+from tracker.history import history_for
 from tracker.lists import paginate
 from tracker.models import (
     Country,

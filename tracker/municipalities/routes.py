@@ -14,11 +14,11 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.audit import history_for
 from tracker.enrollments.queries import municipality_enrollments
 from tracker.events.queries import municipality_participations
 from tracker.extensions import db
 from tracker.forms import commit_or_stale, form_status
+from tracker.history import history_for
 from tracker.lists import paginate
 from tracker.models import (
     Country,

@@ -5,10 +5,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from tracker.audit import history_for
 from tracker.events.queries import person_participations
 from tracker.extensions import db
 from tracker.forms import commit_or_stale, form_status
+from tracker.history import history_for
 from tracker.lists import int_arg, paginate
 from tracker.models import Person
 from tracker.municipalities.routes import refused_delete_message

@@ -23,9 +23,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.cache import cached
+from tracker.collation import alphabetical
 from tracker.extensions import db
 from tracker.models import (
+    Country,
     Enrollment,
+    Event,
     Municipality,
     Program,
     StageChange,
@@ -257,6 +260,63 @@ def recent_stage_changes(
                 StageChange.recorded_at.desc(),
                 StageChange.id.desc(),
             )
+            .limit(limit)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A municipality taking part in a program, as the public page lists it."""
+
+    municipality_id: int
+    name: str
+    country: str
+    stage_id: int
+    since: object  # the date of its latest stage change
+
+
+def program_participants(program: Program) -> dict[int, list[Participant]]:
+    """The program's municipalities by their current stage, by name; one query.
+
+    Which municipality takes part and where it stands is the program's public
+    record (the home page counts the same rows), so no person is named.
+    """
+    since = (
+        select(func.max(StageChange.effective_on))
+        .where(StageChange.enrollment_id == Enrollment.id)
+        .correlate(Enrollment)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(
+            Municipality.id,
+            Municipality.name,
+            Country.name,
+            Enrollment.current_stage_id,
+            since,
+        )
+        .join(Enrollment.municipality)
+        .join(Municipality.country)
+        .where(Enrollment.program_id == program.id)
+        .order_by(
+            alphabetical(Municipality.name, db.engine.dialect.name), Municipality.id
+        )
+    )
+    by_stage: dict[int, list[Participant]] = {}
+    for row in rows:
+        by_stage.setdefault(row[3], []).append(Participant(*row))
+    return by_stage
+
+
+def public_program_events(program: Program, limit: int = 20) -> list[Event]:
+    """The program's public events, newest first, with their countries; one query."""
+    return list(
+        db.session.scalars(
+            select(Event)
+            .where(Event.program_id == program.id, Event.is_public.is_(True))
+            .options(joinedload(Event.country))
+            .order_by(Event.starts_on.desc(), Event.id.desc())
             .limit(limit)
         )
     )

@@ -15,15 +15,15 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user
+from flask_login import AnonymousUserMixin, current_user
 from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from tracker.audit import history_for
 from tracker.enrollments.queries import filtered_enrollments
 from tracker.errors import error_response
 from tracker.extensions import db
 from tracker.forms import commit_or_stale
+from tracker.history import history_for
 from tracker.lists import paginate
 from tracker.models import (
     Cohort,
@@ -35,13 +35,15 @@ from tracker.models import (
     StageChange,
     StageKind,
 )
-from tracker.permissions import EDITORS, SIGNED_IN, STAFF, role_required
+from tracker.permissions import EDITORS, STAFF, public, role_required
 from tracker.programs import leaders
 from tracker.programs.forms import CohortForm, ProgramForm, StageForm
 from tracker.programs.queries import (
     figures_by_program,
     program_by_code,
+    program_participants,
     programs_with_stages,
+    public_program_events,
     recent_stage_changes,
 )
 from tracker.testimonials.queries import visible_testimonials
@@ -61,12 +63,15 @@ def get_program_or_404(code: str) -> Program:
 
 
 @bp.route("/")
-@role_required(*SIGNED_IN)
+@public
 def index():
     """All programs with where their municipalities stand."""
     programs = programs_with_stages()
     return render_template(
-        "programs/index.html", programs=programs, figures=figures_by_program(programs)
+        "programs/index.html",
+        programs=programs,
+        figures=figures_by_program(programs),
+        public_page=not current_user.is_authenticated,
     )
 
 
@@ -74,15 +79,18 @@ def index():
 # one redirects there, so links built either way keep working.
 @bp.route("/<int:program_id>", endpoint="detail")
 @bp.route("/<code>", endpoint="detail")
-@role_required(*SIGNED_IN)
+@public
 def detail(code: str | None = None, program_id: int | None = None):
-    """A program: stages with counts, cohorts, municipalities, recent changes."""
+    """A program: stages with counts, cohorts, municipalities, recent changes;
+    for the public, what the program is and who takes part."""
     if program_id is not None:
         program = db.get_or_404(Program, program_id)
         return redirect(url_for(".detail", code=program.code, **request.args))
     program = get_program_or_404(code or "")
     if program.code != code:
         return redirect(url_for(".detail", code=program.code, **request.args))
+    if not current_user.is_authenticated:
+        return _public_detail(program)
     args = {**request.args.to_dict(), "program": program.code}
     args.setdefault("sort", "stage")
     page = paginate(filtered_enrollments(args, current_user), request.args)
@@ -106,6 +114,21 @@ def detail(code: str | None = None, program_id: int | None = None):
         ],
         testimonials=visible_testimonials(current_user, program_id=program.id, limit=5),
         history=history_for(db.session, program) if current_user.is_staff else None,
+    )
+
+
+def _public_detail(program: Program):
+    """The program as citizens see it: the same page for every visitor."""
+    figures = figures_by_program([program])[program.id]
+    visitor = AnonymousUserMixin()
+    return render_template(
+        "programs/public_detail.html",
+        public_page=True,
+        program=program,
+        figures=figures,
+        participants=program_participants(program),
+        testimonials=visible_testimonials(visitor, program_id=program.id, limit=10),
+        events=public_program_events(program),
     )
 
 

@@ -8,10 +8,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker.audit import history_for
 from tracker.auth.ratelimits import signed_in_user_key, testimonial_limit
 from tracker.extensions import db, limiter
 from tracker.forms import STALE_MESSAGE, commit_or_stale
+from tracker.history import history_for
 from tracker.lists import paginate
 from tracker.models import Role, Testimonial, TestimonialStatus, User
 from tracker.models.testimonials import TestimonialError
