@@ -405,5 +405,10 @@ def export(fmt: str):
     """The enrollment list, as filtered (program, stage, country, cohort, year, q)."""
     query = filtered_enrollments(request.args, current_user)
     return export_response(
-        fmt, "enrollments", ENROLLMENT_COLUMNS, query, enrollment_row
+        fmt,
+        "enrollments",
+        ENROLLMENT_COLUMNS,
+        query,
+        enrollment_row,
+        title=_("Enrollments"),
     )

@@ -454,4 +454,5 @@ def export_participations(fmt: str):
         "participations",
         PARTICIPATIONS.columns,
         filtered_participations(request.args),
+        title=_("Participations"),
     )

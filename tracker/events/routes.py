@@ -320,5 +320,10 @@ def delete_session(event_id: int, session_id: int):
 def export(fmt: str):
     """The event list, as filtered on the page, as CSV or XLSX."""
     return export_response(
-        fmt, "events", EVENT_COLUMNS, filtered_events(request.args), event_row
+        fmt,
+        "events",
+        EVENT_COLUMNS,
+        filtered_events(request.args),
+        event_row,
+        title=_("Events"),
     )

@@ -265,5 +265,10 @@ def export(fmt: str):
     """The municipality list, as filtered, in the import file's columns."""
     query = filtered_municipalities(request.args, current_user)
     return export_response(
-        fmt, "municipalities", MUNICIPALITIES.columns, query, municipality_row
+        fmt,
+        "municipalities",
+        MUNICIPALITIES.columns,
+        query,
+        municipality_row,
+        title=_("Municipalities"),
     )

@@ -127,4 +127,5 @@ def export(fmt: str):
         PEOPLE.columns,
         filtered_people(request.args, current_user),
         person_row,
+        title=_("People"),
     )

@@ -396,5 +396,10 @@ def export(fmt: str):
     """The testimonial list, as filtered (status, program, event, country, q)."""
     query = filtered_testimonials(request.args, current_user)
     return export_response(
-        fmt, "testimonials", TESTIMONIAL_COLUMNS, query, testimonial_row
+        fmt,
+        "testimonials",
+        TESTIMONIAL_COLUMNS,
+        query,
+        testimonial_row,
+        title=_("Testimonials"),
     )
