@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/tracker_test
+# The port `make run` serves on: `PORT=5101 make run` for another.
+PORT ?= 5000
 
 .PHONY: run install dev test test-postgres test-browser test-deploy test-api-fuzz lint \
   security semgrep bench bench-import clean translations translations-extract translations-update translations-cyrillic
@@ -42,7 +44,7 @@ translations: install
 run: install translations
 	$(BIN)/flask --app tracker db upgrade
 	$(BIN)/flask --app tracker seed-demo --if-empty
-	$(BIN)/flask --app tracker run --host 127.0.0.1 --port 5000
+	$(BIN)/flask --app tracker run --host 127.0.0.1 --port $(PORT)
 
 test: dev translations
 	TEST_DATABASE_URL= $(BIN)/pytest

@@ -560,7 +560,7 @@ def test_the_database_unique_constraint_becomes_a_form_message(
     )
     assert response.status_code == 422
     page = text_of(response)
-    assert "This municipality is already enrolled in this program" in page
+    assert "Rijeka is already enrolled in ACP" in page
     with app.app_context():
         count = db.session.scalar(
             select(func.count(Enrollment.id)).where(

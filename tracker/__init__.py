@@ -50,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         dashboards,
         enrollments,
         events,
+        home,
         municipalities,
         notifications,
         outbox,
@@ -63,6 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # One blueprint per domain: its name is its package's and its templates' folder.
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(home.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(municipalities.bp)
     app.register_blueprint(people.bp)

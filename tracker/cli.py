@@ -36,6 +36,18 @@ def seed_demo_command(if_empty: bool) -> None:
         seed_demo(db.session)
         db.session.commit()
     click.echo("Demo data is loaded.")
+    click.echo(demo_logins_hint())
+
+
+def demo_logins_hint() -> str:
+    """Who can sign in to the demo, for the person who just seeded it."""
+    from tracker.admin.seed import DEMO_PASSWORD, DEMO_USERS
+
+    lines = [f"Demo sign-ins (demonstration only), password {DEMO_PASSWORD}:"]
+    for email, role, _name, municipality in DEMO_USERS:
+        where = f" of {municipality}" if municipality else ""
+        lines.append(f"  {email:<30} {role}{where}")
+    return "\n".join(lines)
 
 
 @click.command("create-user")

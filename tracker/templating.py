@@ -56,6 +56,7 @@ def _content_hash(path: str, modified: int) -> str:
 # item shows when its endpoint exists and its access rule lets the current
 # user in, so menu and permissions agree.
 MENU = [
+    (_l("Home"), "home.index"),
     (_l("Municipalities"), "municipalities.index"),
     (_l("People"), "people.index"),
     (_l("Programs"), "programs.index"),

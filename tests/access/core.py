@@ -1,4 +1,4 @@
-"""Access rules of the pages every deployment has: home, sign-in, account."""
+"""Access rules of the pages every deployment has: home pages, sign-in, account."""
 
 from tests.access.matrix import (
     OK,
@@ -16,6 +16,8 @@ def build(world: World) -> None:
 
 ROWS: list[Row] = [
     public_page("GET", "/"),
+    # Each role's own home page (tests/test_home.py shows what each sees).
+    signed_in("GET", "/home/"),
     public_page("GET", "/health"),
     public_page("GET", "/health/live"),
     public_page("GET", "/health/ready"),

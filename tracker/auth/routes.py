@@ -134,7 +134,7 @@ def _sanitised(email: str) -> str:
 def login():
     """Sign in with e-mail and password."""
     if current_user.is_authenticated:
-        return redirect(url_for("public.home"))
+        return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
@@ -212,7 +212,8 @@ def _complete_login(user: User):
     )
     db.session.commit()
     flash(_("Welcome, %(name)s.", name=user.display_name), "success")
-    return redirect(next_url or url_for("public.home"))
+    # Each role lands on its own home page (what waits for it).
+    return redirect(next_url or url_for("home.index"))
 
 
 @bp.route("/logout", methods=("POST",))

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from tracker.enrollments import services
 from tracker.enrollments.forms import (
@@ -24,6 +25,7 @@ from tracker.enrollments.queries import (
     ENROLLMENT_SORTING,
     filtered_enrollments,
 )
+from tracker.enrollments.services import DuplicateEnrollment
 from tracker.extensions import db
 from tracker.forms import (
     STALE_MESSAGE,
@@ -71,7 +73,7 @@ def _stage_choices(program: Program, exclude: Stage | None = None):
 
 def _cohort_choices(program: Program):
     return placeholder(_("No cohort")) + choices(
-        (cohort.id, f"{cohort.name} ({cohort.year})") for cohort in program.cohorts
+        (cohort.id, cohort.label) for cohort in program.cohorts
     )
 
 
@@ -241,15 +243,22 @@ def _fill_enrollment_choices(form: EnrollmentForm, programs: list[Program]) -> N
             [(municipality.id, municipality.name)], municipality.country.name
         )
     ]
-    form.program_id.choices = placeholder(_("Choose a program…")) + choices(
-        (program.id, f"{program.code}: {program.name}") for program in programs
-    )
+    form.program_id.choices = placeholder(_("Choose a program…")) + [
+        SelectChoice(
+            str(program.id),
+            f"{program.code}: {program.name}",
+            render_kw={"data-program-code": program.code},
+        )
+        for program in programs
+    ]
+    # Stages and cohorts grouped by program (<optgroup>): enrollments.js
+    # offers only the chosen program's groups. Every program's stay listed
+    # for validation, so a stage of another program gets the rule's own
+    # message (Enrollment.start), not "Not a valid choice".
     form.cohort_id.choices = placeholder(_("No cohort")) + [
         choice
         for program in programs
-        for choice in choices(
-            ((c.id, f"{c.name} ({c.year})") for c in program.cohorts), program.code
-        )
+        for choice in choices(((c.id, c.label) for c in program.cohorts), program.code)
     ]
     form.stage_id.choices = placeholder(_("Choose a stage…")) + [
         choice
@@ -268,6 +277,7 @@ def create():
     if request.method == "GET":
         _prefill(form, request.args, programs)
         return render_template("enrollments/form.html", form=form, enrollment=None)
+    existing = None
     if form.validate():
         program = next(p for p in programs if p.id == form.program_id.data)
         municipality = db.session.get(Municipality, form.municipality_id.data)
@@ -289,6 +299,10 @@ def create():
                 notes=form.notes.data or "",
             )
             db.session.commit()
+        except DuplicateEnrollment as error:
+            db.session.rollback()
+            put_error(form, error)
+            existing = error.enrollment_id
         except InvalidTransition as error:
             db.session.rollback()
             put_error(form, error)
@@ -296,16 +310,11 @@ def create():
             # Two coordinators enrolled the same municipality at once: the
             # unique constraint caught what the check above could not.
             db.session.rollback()
-            put_error(
-                form,
-                InvalidTransition(
-                    _(
-                        "This municipality is already enrolled in this program: "
-                        "open its enrollment instead of creating another."
-                    ),
-                    "municipality_id",
-                ),
+            error = DuplicateEnrollment(
+                municipality, program, services.find_enrollment(municipality, program)
             )
+            put_error(form, error)
+            existing = error.enrollment_id
         else:
             flash(
                 _(
@@ -317,7 +326,9 @@ def create():
                 "success",
             )
             return redirect(url_for(".detail", enrollment_id=enrollment.id))
-    return render_template("enrollments/form.html", form=form, enrollment=None), 422
+    return render_template(
+        "enrollments/form.html", form=form, enrollment=None, existing=existing
+    ), 422
 
 
 def _prefill(form: EnrollmentForm, args: Mapping[str, str], programs) -> None:

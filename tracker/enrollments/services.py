@@ -38,7 +38,13 @@ STALE_ROW = N_("It was changed by someone else after the preview; preview again.
 class DuplicateEnrollment(InvalidTransition):
     """The municipality already takes part in the program."""
 
-    def __init__(self, municipality: Municipality, program: Program) -> None:
+    def __init__(
+        self,
+        municipality: Municipality,
+        program: Program,
+        enrollment_id: int | None = None,
+    ) -> None:
+        self.enrollment_id = enrollment_id  # the enrollment it already has
         super().__init__(
             _(
                 "%(municipality)s is already enrolled in %(program)s: "
@@ -77,8 +83,8 @@ def enroll(
     The unique constraint on (municipality, program) remains the backstop
     for two coordinators enrolling the same municipality at once.
     """
-    if find_enrollment(municipality, program) is not None:
-        raise DuplicateEnrollment(municipality, program)
+    if (existing := find_enrollment(municipality, program)) is not None:
+        raise DuplicateEnrollment(municipality, program, existing)
     enrollment = Enrollment.start(
         municipality,
         program,

@@ -385,7 +385,7 @@ EVENTS: list[dict[str, Any]] = [
         "ends_on": date(2017, 9, 8),
         "city": "Seoul",
         "country": "KR",
-        "venue": "Korea Smart Cities Study Week",
+        "venue": "Conference centre in central Seoul (illustrative)",
         "organisers": (
             "Korea's Ministry of Land, Infrastructure and Transport (MOLIT), "
             "supported by the World Bank's Smart Cities KSB and the Korea–World "

@@ -140,6 +140,14 @@ class Cohort(Versioned, Base):
     program: Mapped[Program] = relationship(back_populates="cohorts")
     enrollments: Mapped[list[Enrollment]] = relationship(back_populates="cohort")
 
+    @property
+    def label(self) -> str:
+        """The name, with the year unless the name already gives it
+        ("ACP cohort I (2012)", not "ACP cohort I (2012) (2012)")."""
+        if str(self.year) in self.name:
+            return self.name
+        return f"{self.name} ({self.year})"
+
     def can_edit(self, user: User) -> bool:
         return user.is_authenticated and user.can_edit_records
 

@@ -8,7 +8,7 @@ other dates and every score are illustrative.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from tracker.models import (
     Stage,
     StageKind,
     User,
+    utcnow,
 )
 from tracker.seed.common import get_or_create
 
@@ -533,8 +534,18 @@ def _enroll(
     session.flush()
     for stage_code, on, note in later:
         enrollment.move_to(program.stage_by_code(stage_code), on, coordinator, note)
+    # A change of 2013 was recorded in 2013: the morning after its date.
+    for change in enrollment.stage_changes:
+        change.recorded_at = recorded_after(change.effective_on)
     session.flush()
     return enrollment
+
+
+def recorded_after(day: date) -> datetime:
+    """When a demo change dated ``day`` was written down: 09:00 UTC next day,
+    never later than now (a change of today is recorded as it happens)."""
+    moment = datetime.combine(day + timedelta(days=1), time(9), tzinfo=UTC)
+    return min(moment, utcnow())
 
 
 def seed(session: Session) -> None:

@@ -12,7 +12,7 @@ running the seed twice adds nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import extract, or_, select
 from sqlalchemy.orm import Session
@@ -111,7 +111,8 @@ FROM_CONTACTS = [
     Demo(
         municipality="Rijeka",
         contact_email=RIJEKA,
-        person_email="luka.peric@rijeka.example.org",
+        # Rijeka's representative in Seoul, who held the water-project talks.
+        person_email="ivana.horvat@rijeka.example.org",
         event=("Smart City", 2017),
         state="approved",
         quote=(
@@ -278,13 +279,30 @@ def _create(session: Session, demo: Demo, coordinator: User, days_ago: int) -> N
         testimonial.is_featured = demo.state == "featured"
         testimonial.reviewed_by = coordinator
         testimonial.reviewed_by_id = coordinator.id
-    # Spread the dates so the lists and the review queue have an order.
+    # Spread the dates so the lists and the review queue have an order; one
+    # about an event was written in the weeks after it (Seoul 2017 in 2017),
+    # so it sorts among its own year's, not as the newest.
     if testimonial.status != TestimonialStatus.DRAFT:
-        submitted_at = demo.submitted_at or utcnow() - timedelta(days=days_ago + 2)
+        submitted_at = (
+            demo.submitted_at
+            or _after_event(testimonial.event, days_ago)
+            or utcnow() - timedelta(days=days_ago + 2)
+        )
         testimonial.submitted_at = submitted_at
+        testimonial.created_at = submitted_at - timedelta(days=1)
         if testimonial.status != TestimonialStatus.SUBMITTED:
             testimonial.reviewed_at = submitted_at + timedelta(days=1)
     session.flush()
+
+
+def _after_event(event: Event | None, days_ago: int) -> datetime | None:
+    """A few weeks after the event ended (a different day for each demo)."""
+    if event is None:
+        return None
+    written = datetime.combine(event.ends_on, time(9), tzinfo=UTC) + timedelta(
+        days=14 + days_ago
+    )
+    return min(written, utcnow() - timedelta(days=1))
 
 
 def _program(session: Session, code: str | None) -> Program | None:

@@ -1,0 +1,5 @@
+"""Each role's home page after signing in: what waits for them."""
+
+from tracker.home.routes import bp
+
+__all__ = ["bp"]
