@@ -57,3 +57,18 @@ def test_history_shows_booleans_in_words_and_dates_in_the_readers_time_zone(
     assert "2017-09-04" not in history.split("Raw changes")[0]
     # Administrators keep the raw diff behind a toggle.
     assert "Raw changes" in history and "is_public" in history
+
+
+def test_testimonial_history_names_people_and_reads_times_and_statuses(
+    client, app, login_as, make_municipality, make_user, make_testimonial
+):
+    rijeka = make_municipality("Rijeka")
+    reviewer = make_user(Role.COORDINATOR, email="reviewer@example.org")
+    testimonial = make_testimonial(rijeka, None, "approved", reviewed_by_id=reviewer)
+    login_as(Role.MANAGER)
+    history = history_text(client.get(f"/testimonials/{testimonial}"))
+    assert "Municipality: — → Rijeka" in history
+    assert "Status: — → Approved" in history
+    assert "Reviewed by: — → reviewer@example.org" in history
+    assert "Consent to publish: — → Yes" in history
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", history)  # no ISO timestamps

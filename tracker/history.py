@@ -18,7 +18,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     Integer,
-    literal_column,
+    literal,
     select,
     union_all,
 )
@@ -46,14 +46,17 @@ from tracker.vocabulary import field_label, yes_no
 
 # What names a referenced record, by its table.
 NAMES = {
-    "cohort": Cohort.name,
-    "country": Country.name,
-    "event": Event.title,
-    "municipality": Municipality.name,
-    "person": Person.full_name,
-    "program": Program.name,
-    "stage": Stage.name,
-    "user": User.email,
+    column.class_.__tablename__: column
+    for column in (
+        Cohort.name,
+        Country.name,
+        Event.title,
+        Municipality.name,
+        Person.full_name,
+        Program.name,
+        Stage.name,
+        User.email,
+    )
 }
 NOTHING = "—"
 ACTIONS = {
@@ -143,9 +146,8 @@ def _referenced_names(
         name = NAMES[target]
         model_id = name.class_.id  # type: ignore[attr-defined]
         parts.append(
-            # The position is our own integer, never input: a typed literal
-            # keeps PostgreSQL's UNION from guessing a bound parameter's type.
-            select(literal_column(str(int(position)), Integer), model_id, name).where(
+            # Typed, so PostgreSQL's UNION need not guess the parameter's type.
+            select(literal(position, Integer), model_id, name).where(
                 model_id.in_(sorted(ids))
             )
         )

@@ -279,18 +279,20 @@ def _create(session: Session, demo: Demo, coordinator: User, days_ago: int) -> N
         testimonial.is_featured = demo.state == "featured"
         testimonial.reviewed_by = coordinator
         testimonial.reviewed_by_id = coordinator.id
-    # Spread the dates so the lists and the review queue have an order; one
-    # about an event was written in the weeks after it (Seoul 2017 in 2017),
-    # so it sorts among its own year's, not as the newest.
+    # Spread the dates so the lists and the review queue have an order. A
+    # reviewed one about an event was written in the weeks after it (Seoul
+    # 2017 in 2017), so it sorts among its own year's, not as the newest;
+    # the review queue's are recent (nobody leaves one waiting for years).
     if testimonial.status != TestimonialStatus.DRAFT:
+        reviewed = testimonial.status != TestimonialStatus.SUBMITTED
         submitted_at = (
             demo.submitted_at
-            or _after_event(testimonial.event, days_ago)
+            or (_after_event(testimonial.event, days_ago) if reviewed else None)
             or utcnow() - timedelta(days=days_ago + 2)
         )
         testimonial.submitted_at = submitted_at
         testimonial.created_at = submitted_at - timedelta(days=1)
-        if testimonial.status != TestimonialStatus.SUBMITTED:
+        if reviewed:
             testimonial.reviewed_at = submitted_at + timedelta(days=1)
     session.flush()
 
