@@ -406,3 +406,39 @@ def test_issuing_without_the_csrf_token_is_refused(app, client, login_as, world)
     response = client.post(f"/certificates/iltp/ILTP/{world['dorde']}")
     assert response.status_code == 400
     assert certificate_count(app) == 0
+
+
+# -- the buttons --------------------------------------------------------------------
+
+
+def test_pages_offer_the_certificates_their_reader_may_have(
+    app, client, login, login_as, make_user, world
+):
+    login_as(Role.COORDINATOR)
+    event_page = client.get(f"/events/{world['seoul']}").get_data(as_text=True)
+    assert "Attendance certificates (ZIP)" in event_page
+    assert "Add to calendar (.ics)" in event_page
+    for person in ("dorde", "ana"):
+        action = f"/certificates/events/{world['seoul']}/people/{world[person]}"
+        assert f'formaction="{action}"' in event_page
+    assert f'/people/{world["boris"]}"' not in event_page
+    person_page = text_of(client.get(f"/people/{world['dorde']}"))
+    assert "Certificate of completion: Integrity Leadership" in person_page
+    assert "Certificate of attendance: Smart City Week" in person_page
+    # Boris: only the training he attended; not ILTP, not Seoul (registered).
+    boris_page = text_of(client.get(f"/people/{world['boris']}"))
+    assert "Certificate of attendance: Integrity training in Скопје" in boris_page
+    assert "Certificate of completion" not in boris_page
+    assert "Certificate of attendance: Smart City Week" not in boris_page
+    program_page = client.get("/programs/ILTP").get_data(as_text=True)
+    assert f'action="/certificates/iltp/ILTP/{world["dorde"]}"' in program_page
+    client.post_form("/auth/logout")
+    # A colleague of Kuçovë sees Đorđe's page but not his certificates.
+    make_user(
+        Role.CONTACT, email="colleague@example.org", municipality_id=world["kucove"]
+    )
+    login("colleague@example.org")
+    page = text_of(client.get(f"/people/{world['dorde']}"))
+    assert "Đorđe Đorđević" in page and "Certificate of" not in page
+    event_page = client.get(f"/events/{world['seoul']}").get_data(as_text=True)
+    assert "Attendance certificates (ZIP)" not in event_page

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import or_, select
@@ -33,7 +34,11 @@ from tracker.models import (
     Program,
     User,
 )
-from tracker.models.certificates import grouped
+from tracker.models.certificates import (
+    grouped,
+    may_hold_certificates_of,
+    may_issue_certificates_of,
+)
 from tracker.models.enums import label
 from tracker.programs import leaders
 from tracker.routing import path_for
@@ -313,3 +318,80 @@ def attendance_zip(event: Event, by: User | None, verify_url) -> tuple[bytes, in
 
 def verify_path(code: str) -> str:
     return path_for("certificates.verify", code=code)
+
+
+# -- what the person page offers -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A certificate a person holds: the form that issues it (for those who
+    may issue), and the download once issued."""
+
+    kind: CertificateKind
+    title: str
+    issue_url: str
+    download_url: str
+
+
+def offers_for(
+    person: Person, participations: list[Participation], user: User
+) -> list[Offer]:
+    """The certificates ``person`` holds, for whoever may see them (else none).
+
+    ``participations`` are the person's, as the page already loaded them.
+    """
+    if not may_hold_certificates_of(user, person.id):
+        return []
+    issued = {
+        (certificate.kind, certificate.subject_id): certificate.id
+        for certificate in db.session.scalars(
+            select(Certificate).where(Certificate.person_id == person.id)
+        )
+    }
+    candidates: list[tuple[CertificateKind, int, str, str]] = []
+    for program in db.session.scalars(
+        select(Program)
+        .where(Program.required_trainings.is_not(None))
+        .order_by(Program.code)
+    ):
+        if program.tracks_training and leaders.leader_record(program, person.id):
+            candidates.append(
+                (
+                    CertificateKind.ILTP_COMPLETION,
+                    program.id,
+                    f"{program.name} ({program.code})",
+                    path_for(
+                        "certificates.issue_completion",
+                        code=program.code,
+                        person_id=person.id,
+                    ),
+                )
+            )
+    for participation in participations:
+        if participation.attendance == Attendance.ATTENDED:
+            candidates.append(
+                (
+                    CertificateKind.EVENT_ATTENDANCE,
+                    participation.event_id,
+                    participation.event.title,
+                    path_for(
+                        "certificates.issue_attendance",
+                        event_id=participation.event_id,
+                        person_id=person.id,
+                    ),
+                )
+            )
+    may_issue = may_issue_certificates_of(user, person.id)
+    offers = []
+    for kind, subject_id, title, issue_url in candidates:
+        certificate_id = issued.get((kind, subject_id))
+        if not may_issue and certificate_id is None:
+            continue
+        download_url = (
+            path_for("certificates.download", certificate_id=certificate_id)
+            if certificate_id
+            else ""
+        )
+        offers.append(Offer(kind, title, issue_url if may_issue else "", download_url))
+    return offers

@@ -37,12 +37,12 @@ def _entry(event: Event, domain: str, url: str) -> CalendarEvent:
     entry.add("dtstamp", utcnow())
     entry.add("dtstart", event.starts_on)
     entry.add("dtend", event.ends_on + timedelta(days=1))
-    entry.add("summary", event.title)
+    # Without e-mail addresses and phone numbers, as on public pages: the
+    # file goes to people outside the staff.
+    entry.add("summary", scrub(event.title))
     if place := place_of(event):
-        entry.add("location", place)
+        entry.add("location", scrub(place))
     if event.description:
-        # Without e-mail addresses and phone numbers, as on public pages: the
-        # file goes to people outside the staff.
         entry.add("description", scrub(event.description))
     if url:
         entry.add("url", url)
