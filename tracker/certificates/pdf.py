@@ -37,7 +37,8 @@ class Layout:
 def draw(layout: Layout) -> bytes:
     """An A4 landscape page with a border, centred text and the verification lines."""
     pdf = FPDF(orientation="L", unit="mm", format="A4")
-    pdf.set_auto_page_break(False)
+    # A long list of trainings flows onto a second page rather than off the first.
+    pdf.set_auto_page_break(True, margin=16)
     pdf.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
     pdf.set_title(layout.title or layout.heading)
@@ -72,7 +73,7 @@ def draw(layout: Layout) -> bytes:
     pdf.ln(6)
     if layout.issued:
         line(layout.issued, 11)
-    pdf.set_y(pdf.h - 38)
+    pdf.set_y(max(pdf.get_y() + 4, pdf.h - 38))
     for text in layout.verification:
         line(text, 9, gap=0.5)
     return bytes(pdf.output())
