@@ -3,6 +3,7 @@ behind a secret, revocable address. Every file is parsed with icalendar."""
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import timedelta
 
@@ -188,3 +189,28 @@ def test_making_a_feed_needs_the_csrf_token(app, client, login_as):
     assert client.post("/calendar/feed").status_code == 400
     with app.app_context():
         assert db.session.scalar(select(CalendarFeed)) is None
+
+
+def test_the_request_log_shows_the_feeds_route_not_its_secret(
+    client, login_as, monkeypatch, events
+):
+    logger = logging.getLogger("tracker.requests")
+    # Migrations (alembic's fileConfig) may have disabled the logger.
+    monkeypatch.setattr(logger, "disabled", False)
+    lines: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(record.getMessage())
+
+    handler = Collect()
+    logger.addHandler(handler)
+    try:
+        login_as(Role.COORDINATOR)
+        url = feed_url_on(client.post_form("/calendar/feed"))
+        assert client.get(url).status_code == 200
+    finally:
+        logger.removeHandler(handler)
+    secret = url.rsplit("/", 1)[1].removesuffix(".ics")
+    assert not any(secret in line for line in lines)
+    assert any('"/calendar/feed/<token>.ics"' in line for line in lines)
