@@ -12,6 +12,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from tests.access import (
     admin,
     api,
+    certificates,
     core,
     dashboards,
     events,
@@ -39,6 +40,7 @@ DOMAINS = [
     api,
     exports,
     outbox,
+    certificates,
 ]
 CHECKED_METHODS = ("GET", "POST")
 

@@ -47,6 +47,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from tracker import (
         admin,
         auth,
+        calendars,
+        certificates,
         dashboards,
         enrollments,
         events,
@@ -75,6 +77,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(notifications.bp)
     app.register_blueprint(outbox.bp)
     app.register_blueprint(dashboards.bp)
+    app.register_blueprint(certificates.bp)
+    app.register_blueprint(calendars.bp)
     app.register_blueprint(openapi.bp)
 
     outbox.init_app(app)

@@ -36,7 +36,7 @@ from tracker.auth.passwords import (
 from tracker.auth.ratelimits import login_limit, password_set_limit
 from tracker.extensions import db, limiter, login_manager
 from tracker.i18n import DEFAULT_TIMEZONE, select_locale
-from tracker.models import ApiToken, User, utcnow
+from tracker.models import ApiToken, CalendarFeed, User, utcnow
 from tracker.outbox.services import KINDS_BY_ROLE, opted_out_kinds, set_preferences
 from tracker.permissions import SIGNED_IN, public, role_required
 from tracker.translation import N_
@@ -278,7 +278,13 @@ def profile():
         db.session.commit()
         flash(_("Your settings are saved."), "success")
         return redirect(url_for(".profile"))
-    return render_template("auth/profile.html", form=form)
+    return render_template(
+        "auth/profile.html",
+        form=form,
+        calendar_feed=db.session.scalar(
+            select(CalendarFeed).where(CalendarFeed.user_id == user.id)
+        ),
+    )
 
 
 LINK_INVALID = N_(

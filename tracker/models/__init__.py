@@ -3,6 +3,7 @@
 from tracker.models.accounts import ApiToken, User
 from tracker.models.audit import AuditEntry
 from tracker.models.base import Base, utcnow
+from tracker.models.certificates import CalendarFeed, Certificate, CertificateKind
 from tracker.models.enrollments import (
     ASSESSMENT_AREAS,
     Assessment,
@@ -37,6 +38,9 @@ __all__ = [
     "Attendance",
     "AuditEntry",
     "Base",
+    "CalendarFeed",
+    "Certificate",
+    "CertificateKind",
     "Cohort",
     "Country",
     "Enrollment",

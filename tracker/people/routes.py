@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from tracker.certificates.services import offers_for as certificate_offers
 from tracker.events.queries import person_participations
 from tracker.extensions import db
 from tracker.forms import commit_or_stale, form_status
@@ -51,10 +52,12 @@ def index():
 def detail(person_id: int):
     """A person's details and the events they took part in."""
     person = get_viewable_or_404(Person, person_id)
+    participations = person_participations(person.id)
     return render_template(
         "people/detail.html",
         person=person,
-        participations=person_participations(person.id),
+        participations=participations,
+        certificates=certificate_offers(person, participations, current_user),
         history=history_for(db.session, person) if current_user.is_staff else [],
     )
 
