@@ -12,7 +12,9 @@ from tracker.models.enrollments import (
 from tracker.models.enums import (
     AssessmentKind,
     Attendance,
+    ConsentMethod,
     EventKind,
+    ListingBasis,
     MailKind,
     MailStatus,
     ParticipationRole,
@@ -26,6 +28,7 @@ from tracker.models.events import Event, EventSession, Participation
 from tracker.models.notifications import Notification
 from tracker.models.outbox import MailOptOut, OutboxMessage
 from tracker.models.places import Country, Municipality, Person
+from tracker.models.privacy import Erasure, ListingConsent, PresenterListingBasis
 from tracker.models.programs import Cohort, Program, Stage
 from tracker.models.testimonials import Testimonial
 
@@ -38,11 +41,15 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Cohort",
+    "ConsentMethod",
     "Country",
     "Enrollment",
+    "Erasure",
     "Event",
     "EventKind",
     "EventSession",
+    "ListingBasis",
+    "ListingConsent",
     "MailKind",
     "MailOptOut",
     "MailStatus",
@@ -52,6 +59,7 @@ __all__ = [
     "Participation",
     "ParticipationRole",
     "Person",
+    "PresenterListingBasis",
     "Program",
     "Role",
     "SessionKind",
