@@ -197,7 +197,7 @@ def upgrade():
                 "form",
                 "paper",
                 "email",
-                name="consentmethod",
+                name="withdrawalmethod",
                 native_enum=False,
                 create_constraint=True,
             ),

@@ -33,7 +33,12 @@ from tracker.models import (
     SessionKind,
 )
 from tracker.permissions import get_viewable_or_404, public
-from tracker.privacy.consent import listing_basis, named_in_public
+from tracker.privacy.consent import (
+    listing_basis,
+    named_in_public,
+    public_participants,
+    withhold_names,
+)
 from tracker.public.open_data import scrub
 
 SORT_KEYS = ("starts_on", "title", "kind", "city")
@@ -78,15 +83,17 @@ def event_summary(event: Event) -> dict[str, Any]:
     }
 
 
-def session_item(agenda_item: EventSession) -> dict[str, Any]:
+def session_item(
+    agenda_item: EventSession, withheld: tuple[str, ...] = ()
+) -> dict[str, Any]:
     return {
         "id": agenda_item.id,
         "held_on": agenda_item.held_on.isoformat(),
         "position": agenda_item.position,
         "kind": agenda_item.kind.value,
-        "title": shown(agenda_item.title),
-        "speakers": shown(agenda_item.speakers),
-        "description": shown(agenda_item.description),
+        "title": withhold_names(shown(agenda_item.title), withheld),
+        "speakers": withhold_names(shown(agenda_item.speakers), withheld),
+        "description": withhold_names(shown(agenda_item.description), withheld),
     }
 
 
@@ -133,11 +140,18 @@ def list_events():
 def get_event(event_id: int):
     """One event with its agenda."""
     event = get_viewable_or_404(Event, event_id, EVENT_PAGE)
+    withheld: tuple[str, ...] = ()
+    if not current_user.is_authenticated:
+        # Names of participants who did not consent, as on the public page.
+        confirmed = list(
+            db.session.scalars(event_participants_query(event, current_user))
+        )
+        withheld = public_participants(event, confirmed).withheld_names
     return jsonify(
         {
             **event_summary(event),
-            "description": shown(event.description),
-            "sessions": [session_item(item) for item in event.sessions],
+            "description": withhold_names(shown(event.description), withheld),
+            "sessions": [session_item(item, withheld) for item in event.sessions],
         }
     )
 

@@ -45,8 +45,9 @@ class ListingConsent(Versioned, Timestamped, Base):
     withdrawn_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    # Its own constraint name: two CHECKs of one table cannot share one.
     withdrawal_method: Mapped[ConsentMethod | None] = mapped_column(
-        enum_type(ConsentMethod)
+        enum_type(ConsentMethod, name="withdrawalmethod")
     )
 
     person: Mapped[Person] = relationship()

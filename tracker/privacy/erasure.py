@@ -21,7 +21,9 @@ from tracker.extensions import db
 from tracker.models import (
     ApiToken,
     AuditEntry,
+    Enrollment,
     Erasure,
+    Event,
     EventSession,
     ListingConsent,
     MailOptOut,
@@ -34,6 +36,7 @@ from tracker.models import (
     User,
     utcnow,
 )
+from tracker.privacy.export import mentioning
 
 ERASED_NAME = "[erased]"
 ERASED_DOMAIN = "erased.invalid"
@@ -175,13 +178,19 @@ def _erase_person(person: Person, footprint: _Footprint) -> None:
         participation.presentation_title = _redact(
             participation.presentation_title, needles
         )
-    event_ids = {p.event_id for p in participations}
-    if event_ids:
-        for item in db.session.scalars(
-            select(EventSession).where(EventSession.event_id.in_(event_ids))
-        ):
-            item.speakers = _redact(item.speakers, needles)
-            item.description = _redact(item.description, needles)
+    # Free text anywhere that names them: the agenda's speakers, events.
+    for item in mentioning(EventSession, ("title", "speakers", "description"), needles):
+        footprint.add("event_session", [item.id])
+        item.title = _redact(item.title, needles)
+        item.speakers = _redact(item.speakers, needles)
+        item.description = _redact(item.description, needles)
+    for event in mentioning(Event, ("title", "organisers", "description"), needles):
+        footprint.add("event", [event.id])
+        event.title = _redact(event.title, needles)
+        event.organisers = _redact(event.organisers, needles)
+        event.description = _redact(event.description, needles)
+    for enrollment in mentioning(Enrollment, ("notes",), needles):
+        enrollment.notes = _redact(enrollment.notes, needles)
 
     testimonials = list(
         db.session.scalars(

@@ -23,6 +23,7 @@ from tracker.models import (
     Enrollment,
     Erasure,
     Event,
+    EventSession,
     ListingConsent,
     Notification,
     OutboxMessage,
@@ -179,6 +180,10 @@ def person_data(person: Person) -> dict[str, Any]:
                 }
             )
     erasure = db.session.scalar(select(Erasure).where(Erasure.person_id == person.id))
+    agenda = mentioning(EventSession, ("title", "speakers", "description"), needles)
+    events_mentioning = mentioning(
+        Event, ("title", "organisers", "description"), needles
+    )
     return {
         "generated_at": utcnow().isoformat(),
         "person": row_dict(person),
@@ -208,9 +213,25 @@ def person_data(person: Person) -> dict[str, Any]:
             for m in messages
         ],
         "notifications": [row_dict(n) for n in notifications],
+        "agenda_items": [row_dict(item) for item in agenda],
+        "events_mentioning": [row_dict(event) for event in events_mentioning],
         "audit_entries": audit,
         "erasure": row_dict(erasure) if erasure else None,
     }
+
+
+def mentioning(model, columns: tuple[str, ...], needles: list[str]) -> list:
+    """Rows of ``model`` whose free text in ``columns`` holds one of ``needles``."""
+    if not needles:
+        return []
+    conditions = [
+        getattr(model, column).contains(needle, autoescape=True)
+        for column in columns
+        for needle in needles
+    ]
+    return list(
+        db.session.scalars(select(model).where(or_(*conditions)).order_by(model.id))
+    )
 
 
 def _enrollments(
@@ -237,7 +258,7 @@ def _enrollments(
     if needles:
         for enrollment in db.session.scalars(
             select(Enrollment).where(
-                or_(*(Enrollment.notes.contains(n) for n in needles))
+                or_(*(Enrollment.notes.contains(n, autoescape=True) for n in needles))
             )
         ):
             if enrollment not in found:

@@ -6,12 +6,16 @@ from __future__ import annotations
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from tracker.forms import TrackerForm, strip
+from tracker.forms import TrackerForm, choices, strip
 from tracker.models import ConsentMethod, ListingBasis
 from tracker.models.enums import lazy_label
 from tracker.translation import lazy_gettext as _l
 
-METHOD_CHOICES = [(m.value, lazy_label(m)) for m in ConsentMethod]
+
+def _methods():
+    return choices((m.value, lazy_label(m)) for m in ConsentMethod)
+
+
 ALL_EVENTS = "all"
 
 
@@ -19,15 +23,17 @@ class ConsentForm(TrackerForm):
     scope = SelectField(_l("For"), validators=[InputRequired()])
     answer = SelectField(
         _l("Answer"),
-        choices=[
-            ("yes", _l("May be named on public pages")),
-            ("no", _l("Must not be named on public pages")),
-        ],
+        choices=choices(
+            [
+                ("yes", _l("May be named on public pages")),
+                ("no", _l("Must not be named on public pages")),
+            ]
+        ),
         validators=[InputRequired()],
     )
     method = SelectField(
         _l("How the answer was given"),
-        choices=METHOD_CHOICES,
+        choices=_methods(),
         validators=[InputRequired()],
     )
     note = StringField(
@@ -38,15 +44,16 @@ class ConsentForm(TrackerForm):
 
     def __init__(self, participations=(), **kwargs):
         super().__init__(**kwargs)
-        self.scope.choices = [(ALL_EVENTS, _l("Every event"))] + [
-            (str(p.id), p.event.title) for p in participations
-        ]
+        self.scope.choices = choices(
+            [(ALL_EVENTS, _l("Every event"))]
+            + [(str(p.id), p.event.title) for p in participations]
+        )
 
 
 class WithdrawForm(TrackerForm):
     method = SelectField(
         _l("How the withdrawal was made"),
-        choices=METHOD_CHOICES,
+        choices=_methods(),
         validators=[InputRequired()],
     )
 
@@ -54,7 +61,7 @@ class WithdrawForm(TrackerForm):
 class BasisForm(TrackerForm):
     basis = SelectField(
         _l("Legal basis for naming presenters and speakers"),
-        choices=[(b.value, lazy_label(b)) for b in ListingBasis],
+        choices=choices((b.value, lazy_label(b)) for b in ListingBasis),
         validators=[InputRequired()],
     )
     explanation = TextAreaField(
