@@ -18,6 +18,7 @@ from tests.access import (
     exports,
     outbox,
     places,
+    privacy,
     programs,
     testimonials,
 )
@@ -39,6 +40,7 @@ DOMAINS = [
     api,
     exports,
     outbox,
+    privacy,
 ]
 CHECKED_METHODS = ("GET", "POST")
 
