@@ -29,6 +29,7 @@ pytest_plugins = [
     "tests.fixtures.events",
     "tests.fixtures.testimonials",
     "tests.fixtures.outbox",
+    "tests.fixtures.privacy",
 ]
 
 PASSWORD = "correct horse battery staple"

@@ -134,6 +134,7 @@ def test_an_inserted_entry_is_found_even_with_a_correct_hash(
         changes={},
         prev_hash=previous_hash,
     )
+    forged["payload_digest"] = AuditEntry.digest_payload(forged)
     forged["hash"] = AuditEntry.compute_hash(previous_hash, forged)
     with triggers_bypassed(db_connection):
         db_connection.execute(

@@ -667,12 +667,14 @@ def test_other_municipalities_proposals_stay_hidden_from_a_contact(
 
 
 def test_public_pages_show_public_events_without_contact_details(
-    client, make_event, make_participation, make_person, places
+    client, make_event, make_participation, make_person, make_consent, places
 ):
     public = make_event("Open summit", is_public=True)
     hidden = make_event("Internal workshop")
     make_participation(public, places["ivana"], presentation_title="Open Data Portal")
     make_participation(public, places["jelena"], attendance=Attendance.ATTENDED)
+    make_consent(places["ivana"])
+    make_consent(places["jelena"])
     make_participation(
         public, make_person("Not Yet Confirmed"), attendance=Attendance.PROPOSED
     )

@@ -49,6 +49,8 @@ def data(make_municipality, make_person, make_event, make_session, make_particip
     make_participation(private, ivana, attendance=Attendance.ATTENDED)
     return {
         "rijeka": rijeka,
+        "ivana": ivana,
+        "jelena": jelena,
         "public": public,
         "private": private,
         "upcoming": upcoming,
@@ -94,9 +96,18 @@ def test_event_detail_lists_sessions_in_agenda_order(client, data):
     _validator("EventDetail").validate(answer)
 
 
-def test_anonymous_participants_have_no_contact_details(client, data):
-    answer = client.get(f"/api/v1/events/{data['public']}/participants").get_json()
+def test_anonymous_participants_have_no_contact_details(client, data, make_consent):
+    url = f"/api/v1/events/{data['public']}/participants"
+    answer = client.get(url).get_json()
     assert answer["total"] == 2  # the absent speaker is not listed publicly
+    # Nobody consented to be named: counted, with their country only.
+    assert [item["person"] for item in answer["items"]] == [None, None]
+    assert sorted(item["country"] for item in answer["items"]) == ["HR", "RS"]
+    for item in answer["items"]:
+        _validator("EventParticipant").validate(item)
+    make_consent(data["ivana"])
+    make_consent(data["jelena"])
+    answer = client.get(url).get_json()
     for item in answer["items"]:
         assert "email" not in item and "phone" not in item
         _validator("EventParticipant").validate(item)

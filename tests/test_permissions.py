@@ -19,6 +19,7 @@ from tests.access import (
     exports,
     outbox,
     places,
+    privacy,
     programs,
     testimonials,
 )
@@ -41,6 +42,7 @@ DOMAINS = [
     exports,
     outbox,
     certificates,
+    privacy,
 ]
 CHECKED_METHODS = ("GET", "POST")
 

@@ -88,9 +88,12 @@ def test_revoked_token_is_refused(app, client, login_as, make_user):
         token = db.session.get(ApiToken, token_id)
         assert token.revoked_at is not None
         actions = db.session.scalars(
-            select(AuditEntry.action).where(
+            # In chain order: without ORDER BY, PostgreSQL may return heap order.
+            select(AuditEntry.action)
+            .where(
                 AuditEntry.entity_type == "api_token", AuditEntry.entity_id == token_id
             )
+            .order_by(AuditEntry.id)
         ).all()
         assert actions == ["create", "update"]
 

@@ -57,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         notifications,
         outbox,
         people,
+        privacy,
         programs,
         public,
         testimonials,
@@ -76,6 +77,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(testimonials.bp)
     app.register_blueprint(notifications.bp)
     app.register_blueprint(outbox.bp)
+    app.register_blueprint(privacy.bp)
     app.register_blueprint(dashboards.bp)
     app.register_blueprint(certificates.bp)
     app.register_blueprint(calendars.bp)

@@ -42,6 +42,23 @@ class Actor:
 _cli_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar(
     "cli_actor", default=None
 )
+# While a person is erased, the old values of what changes are not written
+# into the new audit entries (they are what is being erased).
+_erasing: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "erasing", default=False
+)
+ERASED = "[erased]"
+ERASE_ACTION = "privacy.erase"
+
+
+@contextmanager
+def erasing() -> Iterator[None]:
+    """Audit the flushes inside without the old values they overwrite."""
+    token = _erasing.set(True)
+    try:
+        yield
+    finally:
+        _erasing.reset(token)
 
 
 @contextmanager
@@ -113,7 +130,8 @@ def _diff(obj: object, action: str) -> dict[str, list[Any]]:
             old = history.deleted[0] if history.deleted else None
             new = history.added[0] if history.added else None
             if old != new:
-                changes[key] = [_shown(obj, key, old), _shown(obj, key, new)]
+                shown_old = ERASED if _erasing.get() else _shown(obj, key, old)
+                changes[key] = [shown_old, _shown(obj, key, new)]
     return changes
 
 
@@ -228,7 +246,8 @@ def _append(
             **entry,
         }
         row["prev_hash"] = prev_hash
-        row["hash"] = AuditEntry.compute_hash(prev_hash, row)
+        row["payload_digest"] = AuditEntry.digest_payload(row)
+        row["hash"] = AuditEntry.chain_hash(prev_hash, row, row["payload_digest"])
         rows.append(row)
         prev_hash = row["hash"]
     # One executemany for a flush's entries (an import writes thousands):
@@ -243,8 +262,18 @@ class ChainProblem:
 
 
 def verify_chain(session: Session) -> ChainProblem | None:
-    """Walk the chain in id order; name the first entry that does not fit."""
+    """Walk the chain in id order; name the first entry that does not fit.
+
+    An entry that was not erased must match its digest and its hash. An
+    erased entry's payload is gone, so it is checked through what the chain
+    still holds: its hash over the metadata and the digest (version 2), or
+    the seal its erasure record wrote (version 1, hashed over the payload
+    before the privacy migration). Every erased entry must be named by an
+    erasure record later in the chain.
+    """
     prev_hash = GENESIS_HASH
+    erased: dict[int, AuditEntry | str] = {}
+    seals: dict[int, str] = {}
     rows = session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()
     for entry in rows.yield_per(1000):
         if entry.prev_hash != prev_hash:
@@ -253,23 +282,39 @@ def verify_chain(session: Session) -> ChainProblem | None:
                 "does not follow the entry before it "
                 "(an entry was deleted or inserted before this one)",
             )
-        expected = AuditEntry.compute_hash(
-            entry.prev_hash,
-            {
-                "at": entry.at,
-                "actor_id": entry.actor_id,
-                "actor_role": entry.actor_role,
-                "actor_label": entry.actor_label,
-                "action": entry.action,
-                "entity_type": entry.entity_type,
-                "entity_id": entry.entity_id,
-                "changes": entry.changes,
-            },
-        )
-        if entry.hash != expected:
+        fields = entry.fields
+        if entry.is_erased:
+            erased[entry.id] = seal_of(entry)
+            digest_ok = True
+        else:
+            digest_ok = entry.payload_digest in ("", AuditEntry.digest_payload(fields))
+        if entry.hash_version == 1:
+            hash_ok = entry.is_erased or AuditEntry.legacy_hash(prev_hash, fields) == (
+                entry.hash
+            )
+        else:
+            hash_ok = (
+                AuditEntry.chain_hash(prev_hash, fields, entry.payload_digest)
+                == entry.hash
+            )
+        if not (digest_ok and hash_ok):
             return ChainProblem(entry.id, "was changed after it was written")
+        if entry.action == ERASE_ACTION and not entry.is_erased:
+            for entry_id, seal in (entry.changes.get("audit_entries") or {}).items():
+                seals[int(entry_id)] = seal
         prev_hash = entry.hash
+    for entry_id, seal in sorted(erased.items()):
+        if seals.get(entry_id) != seal:
+            return ChainProblem(
+                entry_id, "was marked erased without a matching erasure record"
+            )
     return None
+
+
+def seal_of(entry: AuditEntry) -> str:
+    """What an erasure record keeps of an entry: its hash over everything but
+    the payload (for version 1, computed when the entry is erased)."""
+    return AuditEntry.chain_hash(entry.prev_hash, entry.fields, entry.payload_digest)
 
 
 def history_for(session: Session, obj: object, limit: int = 50) -> list[AuditEntry]:

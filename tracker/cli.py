@@ -237,9 +237,10 @@ def grant_app_role_command(role: str, password_stdin: bool) -> None:
 
     Run it as the owner of the tables (the role that runs migrations), after
     every migration. ROLE may read and write every table but may only read
-    and append to audit_entry: no UPDATE, DELETE or TRUNCATE, so not even a
-    compromised app can rewrite history. It owns nothing and cannot turn
-    the append-only triggers off.
+    and append to audit_entry: no DELETE or TRUNCATE, and UPDATE only of
+    the payload columns an erasure replaces (the trigger lets nothing else
+    through), so not even a compromised app can rewrite the chain. It owns
+    nothing and cannot turn the append-only triggers off.
     """
     if db.engine.dialect.name != "postgresql":
         raise click.ClickException(
@@ -285,6 +286,10 @@ def grant_app_role_command(role: str, password_stdin: bool) -> None:
             " TO {role}",
             "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
             "REVOKE UPDATE, DELETE, TRUNCATE ON audit_entry FROM {role}",
+            # Erasure replaces an entry's payload; the trigger refuses any
+            # other change, and the hashed columns stay out of reach.
+            "GRANT UPDATE (actor_label, ip, changes, erased_at, erased_by)"
+            " ON audit_entry TO {role}",
             "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM {role}",
         ]
         database = sql.Identifier(str(db.engine.url.database))
@@ -315,6 +320,7 @@ def _has_table(cursor, table: str) -> bool:
 def register(app: Flask) -> None:
     from tracker.dataio.cli import export_csv_command, import_csv_command
     from tracker.outbox.cli import outbox_cli
+    from tracker.privacy.cli import retention_cli
 
     for command in (
         import_csv_command,
@@ -326,5 +332,6 @@ def register(app: Flask) -> None:
         backup_command,
         grant_app_role_command,
         outbox_cli,
+        retention_cli,
     ):
         app.cli.add_command(command)

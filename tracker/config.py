@@ -120,6 +120,11 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "MAIL_POLL_SECONDS": 5,
         # Reminders go this many days before an event (flask outbox remind).
         "MAIL_REMINDER_DAYS": 7,
+        # Years after a person's last activity before `flask retention run`
+        # anonymises them; None: no retention period, nothing is purged.
+        "RETENTION_YEARS": None,
+        # When the retention timer runs (deploy/systemd), shown on the admin page.
+        "RETENTION_RUNS_AT": "03:15 UTC",
     }
 
 
@@ -183,6 +188,8 @@ def _read_environment(app: Flask) -> None:
         config["HTTPS"] = True
     if hops := environ.get("TRACKER_PROXY_HOPS"):
         config["PROXY_HOPS"] = int(hops)
+    if years := environ.get("TRACKER_RETENTION_YEARS"):
+        config["RETENTION_YEARS"] = int(years)
 
 
 MAIL_TEXT_SETTINGS = ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM")

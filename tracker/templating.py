@@ -68,6 +68,7 @@ MENU = [
     (_l("Users"), "admin.users"),
     (_l("Import"), "admin.import_csv"),
     (_l("Outbox"), "outbox.index"),
+    (_l("Retention"), "privacy.retention"),
     (_l("Open data"), "public.open_data"),
 ]
 PUBLIC_MENU = [
@@ -122,15 +123,18 @@ def navigation_counts() -> dict:
 
 @pass_context
 def public_safe(context, text: str | None) -> str:
-    """Free text with e-mail addresses and phone numbers removed on public pages.
+    """Free text with e-mail addresses, phone numbers and the names of people
+    who did not consent removed on public pages.
 
     Views of public pages pass ``public_page=True``; staff pages show the
     text as typed.
     """
+    from tracker.privacy.consent import withhold_names
     from tracker.public.open_data import scrub
 
     if context.get("public_page"):
-        return scrub(text)
+        # Names of participants without consent, as the view lists them.
+        return withhold_names(scrub(text), context.get("withheld_names") or ())
     return text or ""
 
 
@@ -163,4 +167,5 @@ def account_links() -> list[tuple[str, str, str]]:
     links.append(
         ("notifications", gettext("Notifications"), url_for("notifications.index"))
     )
+    links.append(("my_data", gettext("My data"), url_for("privacy.mine")))
     return links

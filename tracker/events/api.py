@@ -22,6 +22,7 @@ from tracker.events.queries import (
     event_visibility,
     filtered_events,
 )
+from tracker.extensions import db
 from tracker.models import (
     Attendance,
     Event,
@@ -32,6 +33,12 @@ from tracker.models import (
     SessionKind,
 )
 from tracker.permissions import get_viewable_or_404, public
+from tracker.privacy.consent import (
+    listing_basis,
+    named_in_public,
+    public_participants,
+    withhold_names,
+)
 from tracker.public.open_data import scrub
 
 SORT_KEYS = ("starts_on", "title", "kind", "city")
@@ -76,15 +83,17 @@ def event_summary(event: Event) -> dict[str, Any]:
     }
 
 
-def session_item(agenda_item: EventSession) -> dict[str, Any]:
+def session_item(
+    agenda_item: EventSession, withheld: tuple[str, ...] = ()
+) -> dict[str, Any]:
     return {
         "id": agenda_item.id,
         "held_on": agenda_item.held_on.isoformat(),
         "position": agenda_item.position,
         "kind": agenda_item.kind.value,
-        "title": shown(agenda_item.title),
-        "speakers": shown(agenda_item.speakers),
-        "description": shown(agenda_item.description),
+        "title": withhold_names(shown(agenda_item.title), withheld),
+        "speakers": withhold_names(shown(agenda_item.speakers), withheld),
+        "description": withhold_names(shown(agenda_item.description), withheld),
     }
 
 
@@ -131,11 +140,18 @@ def list_events():
 def get_event(event_id: int):
     """One event with its agenda."""
     event = get_viewable_or_404(Event, event_id, EVENT_PAGE)
+    withheld: tuple[str, ...] = ()
+    if not current_user.is_authenticated:
+        # Names of participants who did not consent, as on the public page.
+        confirmed = list(
+            db.session.scalars(event_participants_query(event, current_user))
+        )
+        withheld = public_participants(event, confirmed).withheld_names
     return jsonify(
         {
             **event_summary(event),
-            "description": shown(event.description),
-            "sessions": [session_item(item) for item in event.sessions],
+            "description": withhold_names(shown(event.description), withheld),
+            "sessions": [session_item(item, withheld) for item in event.sessions],
         }
     )
 
@@ -146,7 +162,30 @@ def list_event_participants(event_id: int):
     """The event's participants the caller may see; contact details only where
     allowed."""
     event = get_viewable_or_404(Event, event_id, EVENT_PAGE)
-    return paginated(event_participants_query(event, current_user), participant_item)
+    query = event_participants_query(event, current_user)
+    if current_user.is_authenticated:
+        return paginated(query, participant_item)
+    # The public API names people as the public page does; the others are
+    # counted rows with their country only.
+    named = named_in_public(list(db.session.scalars(query)), listing_basis(event))
+    return paginated(
+        query,
+        lambda p: participant_item(p) if p.id in named else unnamed_item(p),
+    )
+
+
+def unnamed_item(participation: Participation) -> dict[str, Any]:
+    """A participant who did not consent to be named: counted, not described."""
+    municipality = participation.municipality
+    return {
+        "id": participation.id,
+        "person": None,
+        "municipality": None,
+        "country": municipality.country.code if municipality else None,
+        "role": participation.role.value,
+        "presentation_title": "",
+        "attendance": participation.attendance.value,
+    }
 
 
 # OpenAPI 3.1 fragments, merged into /api/v1/openapi.json. Paths are relative
@@ -258,6 +297,9 @@ OPENAPI_PATHS: dict[str, Any] = {
             "description": (
                 "Anonymous callers and other municipalities' contacts get confirmed "
                 "participants (registered or attended) without e-mail or phone."
+                " Anonymous callers get names only of people who consented to "
+                "be named (or presenters on the event's legal basis); the others "
+                "come with person and municipality null and their country only."
             ),
             "security": [{}, {"bearerAuth": []}],
             "parameters": [_EVENT_ID, *PAGE_PARAMETERS],
@@ -354,14 +396,26 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
         "properties": {
             "id": {"type": "integer"},
             "person": {
-                "type": "object",
-                "required": ["id", "full_name"],
-                "properties": {
-                    "id": {"type": "integer"},
-                    "full_name": {"type": "string"},
-                    "position": {"type": "string"},
-                    "organisation": {"type": "string"},
-                },
+                "description": "null for anonymous callers when the person did "
+                "not consent to be named.",
+                "oneOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "required": ["id", "full_name"],
+                        "properties": {
+                            "id": {"type": "integer"},
+                            "full_name": {"type": "string"},
+                            "position": {"type": "string"},
+                            "organisation": {"type": "string"},
+                        },
+                    },
+                ],
+            },
+            "country": {
+                "type": ["string", "null"],
+                "description": "For a participant who is not named: the country "
+                "of the municipality represented.",
             },
             "municipality": {
                 "description": "The municipality represented, as it was then.",

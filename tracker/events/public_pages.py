@@ -25,6 +25,7 @@ from tracker.models import (
 from tracker.permissions import (
     public,
 )
+from tracker.privacy.consent import public_participants
 from tracker.testimonials.queries import visible_testimonials
 
 
@@ -58,12 +59,17 @@ def public_detail(event_id: int):
     if event is None:
         abort(404)
     # Shown as to an anonymous visitor, whoever asks: the same page for all.
-    participants = event_participants(event, AnonymousUserMixin())
+    # Only people with consent (or presenters on the event's legal basis)
+    # are named; the others are counted by country.
+    shown = public_participants(event, event_participants(event, AnonymousUserMixin()))
     return render_template(
         "events/public_detail.html",
         public_page=True,
         event=event,
-        groups=group_by_place(participants),
-        presentations=[p for p in participants if p.presentation_title],
+        groups=group_by_place(shown.named),
+        others=shown.others,
+        shown=shown,
+        withheld_names=shown.withheld_names,
+        presentations=[p for p in shown.named if p.presentation_title],
         testimonials=visible_testimonials(AnonymousUserMixin(), event_id=event.id),
     )

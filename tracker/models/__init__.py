@@ -13,7 +13,9 @@ from tracker.models.enrollments import (
 from tracker.models.enums import (
     AssessmentKind,
     Attendance,
+    ConsentMethod,
     EventKind,
+    ListingBasis,
     MailKind,
     MailStatus,
     ParticipationRole,
@@ -27,6 +29,7 @@ from tracker.models.events import Event, EventSession, Participation
 from tracker.models.notifications import Notification
 from tracker.models.outbox import MailOptOut, OutboxMessage
 from tracker.models.places import Country, Municipality, Person
+from tracker.models.privacy import Erasure, ListingConsent, PresenterListingBasis
 from tracker.models.programs import Cohort, Program, Stage
 from tracker.models.testimonials import Testimonial
 
@@ -42,11 +45,15 @@ __all__ = [
     "Certificate",
     "CertificateKind",
     "Cohort",
+    "ConsentMethod",
     "Country",
     "Enrollment",
+    "Erasure",
     "Event",
     "EventKind",
     "EventSession",
+    "ListingBasis",
+    "ListingConsent",
     "MailKind",
     "MailOptOut",
     "MailStatus",
@@ -56,6 +63,7 @@ __all__ = [
     "Participation",
     "ParticipationRole",
     "Person",
+    "PresenterListingBasis",
     "Program",
     "Role",
     "SessionKind",

@@ -54,15 +54,16 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
-def enum_type(enum_class: type[StrEnum]) -> Enum:
-    """Store a StrEnum by value in a VARCHAR guarded by a CHECK constraint."""
+def enum_type(enum_class: type[StrEnum], name: str | None = None) -> Enum:
+    """Store a StrEnum by value in a VARCHAR guarded by a CHECK constraint
+    (named after the enum, or ``name`` for a second column of one table)."""
     return Enum(
         enum_class,
         native_enum=False,
         create_constraint=True,
         length=max(len(member.value) for member in enum_class),
         values_callable=lambda members: [member.value for member in members],
-        name=enum_class.__name__.lower(),
+        name=name or enum_class.__name__.lower(),
         validate_strings=True,
     )
 

@@ -145,6 +145,23 @@ class MailStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class ConsentMethod(StrEnum):
+    """How a person gave (or withdrew) consent to be named in public."""
+
+    FORM = "form"
+    PAPER = "paper"
+    EMAIL = "email"
+
+
+class ListingBasis(StrEnum):
+    """The documented legal basis on which an event's presenters are named
+    in public without their own consent (officials in an official capacity)."""
+
+    CONSENT_ONLY = "consent_only"
+    PUBLIC_TASK = "public_task"
+    LEGITIMATE_INTERESTS = "legitimate_interests"
+
+
 # Every value's label, by value (the vocabularies share none that differ in
 # meaning: "completed" is a stage kind and reads the same everywhere).
 LABELS = {
@@ -201,6 +218,18 @@ LABELS = {
     "sending": lazy_gettext("Sending"),
     "sent": lazy_gettext("Sent"),
     "dead": lazy_gettext("Failed"),
+    "form": lazy_gettext("Form"),
+    "paper": lazy_gettext("On paper"),
+    "email": lazy_gettext("By e-mail"),
+    "consent_only": lazy_gettext(
+        "Consent only: presenters are named when they consent"
+    ),
+    "public_task": lazy_gettext(
+        "Public task: officials presenting in an official capacity"
+    ),
+    "legitimate_interests": lazy_gettext(
+        "Legitimate interests: presenters announced on the public agenda"
+    ),
 }
 
 

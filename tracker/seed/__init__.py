@@ -11,6 +11,7 @@ from tracker.admin import seed as accounts
 from tracker.events import seed as events
 from tracker.municipalities import seed as municipalities
 from tracker.people import seed as people
+from tracker.privacy import seed as privacy
 from tracker.programs import seed as programs
 from tracker.testimonials import seed as testimonials
 
@@ -23,3 +24,4 @@ def seed_demo(session: Session) -> None:
     programs.seed(session)
     events.seed(session)
     testimonials.seed(session)
+    privacy.seed(session)
