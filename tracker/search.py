@@ -193,3 +193,16 @@ def add_indexes(model: Any) -> None:
         event.listen(
             table, "after_create", DDL(statement).execute_if(dialect="postgresql")
         )
+
+
+# -- duplicates ----------------------------------------------------------------
+
+
+def name_keys(name: str | None) -> set[str]:
+    """The folded spellings of a name: "Đakovo" -> {"djakovo", "dakovo"}."""
+    return set(search_key(name).split(SEPARATOR)) - {""}
+
+
+def same_name(one: str | None, other: str | None) -> bool:
+    """Whether two names are the same once folded ("Sabac" and "Šabac", "Шабац")."""
+    return bool(name_keys(one) & name_keys(other))

@@ -107,6 +107,16 @@ def phone_field() -> TelField:
     )
 
 
+def confirm_duplicate_field() -> BooleanField:
+    """Ticked to save a record whose name folds like an existing one's; the
+    view shows it only once it has named that record."""
+    return BooleanField(_l("It is a different one: save it anyway"))
+
+
+#: what ``apply_to`` leaves out on forms that ask about duplicates
+NOT_COPIED_WITH_CONFIRM = VersionedForm.NOT_COPIED | {"confirm_duplicate"}
+
+
 class MunicipalityContactForm(VersionedForm):
     """What a municipality's own contact may change: how to reach it."""
 
@@ -163,6 +173,9 @@ class MunicipalityForm(VersionedForm):
         filters=[strip],
         render_kw={"rows": 4, "data-maxlength": NOTES_MAX_LENGTH},
     )
+    confirm_duplicate = confirm_duplicate_field()
+
+    NOT_COPIED = NOT_COPIED_WITH_CONFIRM
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -37,6 +37,7 @@ from tracker.municipalities.queries import (
     countries_with_counts,
     country_references,
     filtered_municipalities,
+    municipality_named_alike,
     municipality_references,
 )
 from tracker.permissions import (
@@ -60,6 +61,27 @@ def refused_delete_message(name: str, references: list[str]) -> str:
         name=name,
         references=", ".join(references),
     )
+
+
+def duplicate_context(form, duplicate: Municipality | None) -> dict:
+    """What the form template shows about a municipality a save would duplicate;
+    the confirmation box appears only then."""
+    if duplicate is None:
+        del form.confirm_duplicate
+        return {}
+    return {
+        "duplicate_label": f"{duplicate.name}, {duplicate.country.name}",
+        "duplicate_url": url_for(".detail", municipality_id=duplicate.id),
+    }
+
+
+def unconfirmed_duplicate(
+    form: MunicipalityForm, except_id: int | None = None
+) -> Municipality | None:
+    """The municipality the form's name duplicates, unless the user confirmed."""
+    if form.confirm_duplicate.data:
+        return None
+    return municipality_named_alike(form.name.data, form.country_id.data, except_id)
 
 
 def name_taken() -> str:
@@ -106,7 +128,8 @@ def detail(municipality_id: int):
 def create():
     """Add a municipality."""
     form = MunicipalityForm()
-    if form.validate_on_submit():
+    duplicate = None
+    if form.validate_on_submit() and not (duplicate := unconfirmed_duplicate(form)):
         municipality = Municipality()
         form.apply_to(municipality)
         db.session.add(municipality)
@@ -114,7 +137,10 @@ def create():
             flash(_("%(name)s is added.", name=municipality.name), "success")
             return redirect(url_for(".detail", municipality_id=municipality.id))
     return render_template(
-        "municipalities/form.html", form=form, municipality=None
+        "municipalities/form.html",
+        form=form,
+        municipality=None,
+        **duplicate_context(form, duplicate),
     ), form_status(form)
 
 
@@ -124,15 +150,23 @@ def edit(municipality_id: int):
     """Edit every field of a municipality."""
     municipality = get_editable_or_403(Municipality, municipality_id)
     form = MunicipalityForm(obj=municipality)
+    duplicate = None
     if request.method == "GET":
         form.load_version(municipality)
-    elif not form.is_stale(municipality) and form.validate_on_submit():
+    elif (
+        not form.is_stale(municipality)
+        and form.validate_on_submit()
+        and not (duplicate := unconfirmed_duplicate(form, municipality.id))
+    ):
         form.apply_to(municipality)
         if commit_or_stale(form, form.name, name_taken()):
             flash(_("%(name)s is updated.", name=municipality.name), "success")
             return redirect(url_for(".detail", municipality_id=municipality.id))
     return render_template(
-        "municipalities/form.html", form=form, municipality=municipality
+        "municipalities/form.html",
+        form=form,
+        municipality=municipality,
+        **duplicate_context(form, duplicate),
     ), form_status(form)
 
 

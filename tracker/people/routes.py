@@ -14,7 +14,12 @@ from tracker.models import Person
 from tracker.municipalities.routes import refused_delete_message
 from tracker.people.forms import PersonFilterForm, PersonForm
 from tracker.people.io import PEOPLE, person_row
-from tracker.people.queries import PEOPLE_SORTING, filtered_people, person_references
+from tracker.people.queries import (
+    PEOPLE_SORTING,
+    filtered_people,
+    person_named_alike,
+    person_references,
+)
 from tracker.permissions import (
     EDITORS,
     SIGNED_IN,
@@ -26,6 +31,28 @@ from tracker.permissions import (
 from tracker.tabular import export_response
 
 bp = Blueprint("people", __name__, url_prefix="/people")
+
+
+def duplicate_context(form: PersonForm, duplicate: Person | None) -> dict:
+    """What the form template shows about a person a save would duplicate;
+    the confirmation box appears only then."""
+    if duplicate is None:
+        del form.confirm_duplicate
+        return {}
+    return {
+        "duplicate_label": f"{duplicate.full_name}, {duplicate.affiliation}",
+        "duplicate_url": url_for(".detail", person_id=duplicate.id),
+    }
+
+
+def unconfirmed_duplicate(
+    form: PersonForm, except_id: int | None = None
+) -> Person | None:
+    """The person of the same municipality the form's name duplicates, unless
+    the user confirmed."""
+    if form.confirm_duplicate.data:
+        return None
+    return person_named_alike(form.full_name.data, form.municipality_id.data, except_id)
 
 
 def email_taken() -> str:
@@ -64,16 +91,20 @@ def detail(person_id: int):
 def create():
     """Add a person (``?municipality_id=`` preselects their municipality)."""
     form = PersonForm(municipality_id=int_arg(request.args, "municipality_id"))
-    if form.validate_on_submit():
+    duplicate = None
+    if form.validate_on_submit() and not (duplicate := unconfirmed_duplicate(form)):
         person = Person()
         form.apply_to(person)
         db.session.add(person)
         if commit_or_stale(form, form.email, email_taken()):
             flash(_("%(name)s is added.", name=person.full_name), "success")
             return redirect(url_for(".detail", person_id=person.id))
-    return render_template("people/form.html", form=form, person=None), form_status(
-        form
-    )
+    return render_template(
+        "people/form.html",
+        form=form,
+        person=None,
+        **duplicate_context(form, duplicate),
+    ), form_status(form)
 
 
 @bp.route("/<int:person_id>/edit", methods=("GET", "POST"))
@@ -82,16 +113,24 @@ def edit(person_id: int):
     """Edit a person's details."""
     person = get_editable_or_403(Person, person_id)
     form = PersonForm(obj=person)
+    duplicate = None
     if request.method == "GET":
         form.load_version(person)
-    elif not form.is_stale(person) and form.validate_on_submit():
+    elif (
+        not form.is_stale(person)
+        and form.validate_on_submit()
+        and not (duplicate := unconfirmed_duplicate(form, person.id))
+    ):
         form.apply_to(person)
         if commit_or_stale(form, form.email, email_taken()):
             flash(_("%(name)s is updated.", name=person.full_name), "success")
             return redirect(url_for(".detail", person_id=person.id))
-    return render_template("people/form.html", form=form, person=person), form_status(
-        form
-    )
+    return render_template(
+        "people/form.html",
+        form=form,
+        person=person,
+        **duplicate_context(form, duplicate),
+    ), form_status(form)
 
 
 @bp.route("/<int:person_id>/delete", methods=("POST",))
