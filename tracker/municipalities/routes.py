@@ -9,8 +9,10 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -18,8 +20,9 @@ from tracker.audit import history_for
 from tracker.enrollments.queries import municipality_enrollments
 from tracker.events.queries import municipality_participations
 from tracker.extensions import db
-from tracker.forms import commit_or_stale, form_status
-from tracker.lists import paginate
+from tracker.forms import STALE_MESSAGE, commit_or_stale, form_status
+from tracker.lists import int_arg, paginate, search_text, text_search
+from tracker.merging import get_viewable_or_redirect, merge_form
 from tracker.models import (
     Country,
     Municipality,
@@ -40,6 +43,12 @@ from tracker.municipalities.queries import (
     municipality_named_alike,
     municipality_references,
 )
+from tracker.municipalities.services import (
+    MUNICIPALITY_MERGE_FIELDS,
+    MunicipalityMergePlan,
+    merge_municipalities,
+    plan_municipality_merge,
+)
 from tracker.permissions import (
     EDITORS,
     SIGNED_IN,
@@ -52,6 +61,8 @@ from tracker.tabular import export_response
 from tracker.testimonials.queries import visible_testimonials
 
 bp = Blueprint("municipalities", __name__, url_prefix="/municipalities")
+
+MERGE_CANDIDATES = 20  # records the merge page offers for one search
 
 
 def refused_delete_message(name: str, references: list[str]) -> str:
@@ -106,9 +117,10 @@ def index():
 @role_required(*SIGNED_IN)
 def detail(municipality_id: int):
     """A municipality's record: contacts, people, programs, events, testimonials."""
-    municipality = get_viewable_or_404(
+    municipality = get_viewable_or_redirect(
         Municipality,
         municipality_id,
+        ".detail",
         options=[joinedload(Municipality.country), selectinload(Municipality.people)],
     )
     return render_template(
@@ -301,3 +313,115 @@ def export(fmt: str):
     return export_response(
         fmt, "municipalities", MUNICIPALITIES.columns, query, municipality_row
     )
+
+
+MUNICIPALITY_SHOWN = {
+    "name": lambda municipality: municipality.name,
+    "region": lambda municipality: municipality.region,
+    "population": lambda municipality: (
+        format_decimal(municipality.population)
+        if municipality.population is not None
+        else ""
+    ),
+    "website": lambda municipality: municipality.website,
+    "address": lambda municipality: municipality.address,
+    "email": lambda municipality: municipality.email,
+    "phone": lambda municipality: municipality.phone,
+    "notes": lambda municipality: municipality.notes,
+}
+
+
+def municipality_merge_consequences(plan: MunicipalityMergePlan) -> list[str]:
+    """The merge page's sentences: what moves, and which enrollments are dropped."""
+    sentences = [
+        _(
+            "%(people)s people, %(accounts)s user accounts, %(enrollments)s "
+            "enrollments, %(participations)s participations and %(testimonials)s "
+            "testimonials of %(other)s move to %(this)s.",
+            people=len(plan.people),
+            accounts=len(plan.users),
+            enrollments=len(plan.enrollments),
+            participations=len(plan.participations),
+            testimonials=len(plan.testimonials),
+            other=plan.loser.name,
+            this=plan.survivor.name,
+        )
+    ]
+    for clash in plan.clashes:
+        sentences.append(
+            _(
+                "Both are enrolled in %(program)s: the enrollment of %(this)s is "
+                "kept and takes the assessments of the other; the stage history "
+                "of %(other)s in it is removed.",
+                program=clash.kept.program.name,
+                this=plan.survivor.name,
+                other=plan.loser.name,
+            )
+        )
+    return sentences
+
+
+@bp.route("/<int:municipality_id>/merge", methods=("GET", "POST"))
+@role_required(*EDITORS)
+def merge(municipality_id: int):
+    """Merge another municipality (``?other=``) into this one, field by field."""
+    municipality = get_editable_or_403(Municipality, municipality_id)
+    other_id = int_arg(request.args, "other")
+    other = (
+        db.session.get(Municipality, other_id)
+        if other_id is not None and other_id != municipality.id
+        else None
+    )
+    if other is None:
+        q = search_text(request.args) or municipality.name
+        found = db.session.scalars(
+            select(Municipality)
+            .options(joinedload(Municipality.country))
+            .where(text_search(Municipality, q), Municipality.id != municipality.id)
+            .order_by(Municipality.name, Municipality.id)
+            .limit(MERGE_CANDIDATES)
+        )
+        candidates = [
+            (
+                f"{candidate.name}, {candidate.country.name}",
+                url_for(".merge", municipality_id=municipality.id, other=candidate.id),
+            )
+            for candidate in found
+        ]
+        return render_template(
+            "municipalities/merge.html",
+            municipality=municipality,
+            other=None,
+            q=q,
+            candidates=candidates,
+        )
+    plan = plan_municipality_merge(db.session, municipality, other)
+    form = merge_form(
+        MUNICIPALITY_MERGE_FIELDS, municipality, other, MUNICIPALITY_SHOWN
+    )
+    if form.validate_on_submit():
+        if form.is_stale(municipality, other):
+            form.form_errors.append(_(STALE_MESSAGE))
+        else:
+            name = other.name
+            merge_municipalities(
+                db.session, plan, form.taken_from_other(MUNICIPALITY_MERGE_FIELDS)
+            )
+            if commit_or_stale(form):
+                flash(
+                    _(
+                        "%(other)s is merged into %(name)s.",
+                        other=name,
+                        name=municipality.name,
+                    ),
+                    "success",
+                )
+                return redirect(url_for(".detail", municipality_id=municipality.id))
+    return render_template(
+        "municipalities/merge.html",
+        municipality=municipality,
+        other=other,
+        form=form,
+        fields=MUNICIPALITY_MERGE_FIELDS,
+        consequences=municipality_merge_consequences(plan),
+    ), form_status(form)

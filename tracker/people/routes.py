@@ -3,13 +3,15 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.audit import history_for
 from tracker.events.queries import person_participations
 from tracker.extensions import db
-from tracker.forms import commit_or_stale, form_status
-from tracker.lists import int_arg, paginate
+from tracker.forms import STALE_MESSAGE, commit_or_stale, form_status
+from tracker.lists import int_arg, paginate, search_text, text_search
+from tracker.merging import get_viewable_or_redirect, merge_form
 from tracker.models import Person
 from tracker.municipalities.routes import refused_delete_message
 from tracker.people.forms import PersonFilterForm, PersonForm
@@ -20,17 +22,24 @@ from tracker.people.queries import (
     person_named_alike,
     person_references,
 )
+from tracker.people.services import (
+    PERSON_MERGE_FIELDS,
+    PersonMergePlan,
+    merge_people,
+    plan_person_merge,
+)
 from tracker.permissions import (
     EDITORS,
     SIGNED_IN,
     STAFF,
     get_editable_or_403,
-    get_viewable_or_404,
     role_required,
 )
 from tracker.tabular import export_response
 
 bp = Blueprint("people", __name__, url_prefix="/people")
+
+MERGE_CANDIDATES = 20  # records the merge page offers for one search
 
 
 def duplicate_context(form: PersonForm, duplicate: Person | None) -> dict:
@@ -77,7 +86,7 @@ def index():
 @role_required(*SIGNED_IN)
 def detail(person_id: int):
     """A person's details and the events they took part in."""
-    person = get_viewable_or_404(Person, person_id)
+    person = get_viewable_or_redirect(Person, person_id, ".detail")
     return render_template(
         "people/detail.html",
         person=person,
@@ -167,3 +176,103 @@ def export(fmt: str):
         filtered_people(request.args, current_user),
         person_row,
     )
+
+
+PERSON_SHOWN = {
+    "full_name": lambda person: person.full_name,
+    "position": lambda person: person.position,
+    "organisation": lambda person: person.organisation,
+    "municipality_id": lambda person: (
+        f"{person.municipality.name} ({person.municipality.country.name})"
+        if person.municipality
+        else ""
+    ),
+    "email": lambda person: person.email or "",
+    "phone": lambda person: person.phone,
+}
+
+
+def person_merge_consequences(plan: PersonMergePlan) -> list[str]:
+    """The merge page's sentences: what moves, and which duplicates are dropped."""
+    other = plan.loser.full_name
+    sentences = [
+        _(
+            "%(count)s participations of %(other)s move to %(this)s.",
+            count=len(plan.moved),
+            other=other,
+            this=plan.survivor.full_name,
+        ),
+        _(
+            "%(testimonials)s testimonials and %(accounts)s user accounts move too.",
+            testimonials=len(plan.testimonials),
+            accounts=len(plan.users),
+        ),
+    ]
+    for clash in plan.clashes:
+        sentences.append(
+            _(
+                "Both are in %(event)s: the participation marked %(kept)s is kept, "
+                "the one marked %(dropped)s is removed.",
+                event=clash.kept.event.title,
+                kept=clash.kept.attendance.value,
+                dropped=clash.dropped.attendance.value,
+            )
+        )
+    return sentences
+
+
+@bp.route("/<int:person_id>/merge", methods=("GET", "POST"))
+@role_required(*EDITORS)
+def merge(person_id: int):
+    """Merge another person (``?other=``) into this one, field by field."""
+    person = get_editable_or_403(Person, person_id)
+    other_id = int_arg(request.args, "other")
+    other = (
+        db.session.get(Person, other_id)
+        if other_id is not None and other_id != person.id
+        else None
+    )
+    if other is None:
+        q = search_text(request.args) or person.full_name
+        found = db.session.scalars(
+            select(Person)
+            .where(text_search(Person, q), Person.id != person.id)
+            .order_by(Person.full_name, Person.id)
+            .limit(MERGE_CANDIDATES)
+        )
+        candidates = [
+            (
+                f"{candidate.full_name}, {candidate.affiliation or '—'}",
+                url_for(".merge", person_id=person.id, other=candidate.id),
+            )
+            for candidate in found
+        ]
+        return render_template(
+            "people/merge.html", person=person, other=None, q=q, candidates=candidates
+        )
+    plan = plan_person_merge(db.session, person, other)
+    form = merge_form(PERSON_MERGE_FIELDS, person, other, PERSON_SHOWN)
+    if form.validate_on_submit():
+        if form.is_stale(person, other):
+            form.form_errors.append(_(STALE_MESSAGE))
+        else:
+            name = other.full_name
+            merge_people(db.session, plan, form.taken_from_other(PERSON_MERGE_FIELDS))
+            if commit_or_stale(form):
+                flash(
+                    _(
+                        "%(other)s is merged into %(name)s.",
+                        other=name,
+                        name=person.full_name,
+                    ),
+                    "success",
+                )
+                return redirect(url_for(".detail", person_id=person.id))
+    return render_template(
+        "people/merge.html",
+        person=person,
+        other=other,
+        form=form,
+        fields=PERSON_MERGE_FIELDS,
+        consequences=person_merge_consequences(plan),
+    ), form_status(form)
