@@ -176,9 +176,7 @@ def test_a_person_found_by_email_and_organisation(app, region, make_person):
         assert found == ["Outside Expert"]
 
 
-def test_the_scale_generator_writes_search_keys_the_searches_find(
-    app, db_connection
-):
+def test_the_scale_generator_writes_search_keys_the_searches_find(app, db_connection):
     """The benchmark's data is searchable: its bulk inserts bypass the mapper
     event, so the generator writes the keys itself."""
     from tests.conftest import FAST_HASH, PASSWORD, TrackerClient
