@@ -9,11 +9,12 @@ transaction and never commits.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,11 +25,13 @@ from wtforms import HiddenField, RadioField
 
 from tracker.audit import record_event
 from tracker.extensions import db
-from tracker.forms import TrackerForm
+from tracker.forms import STALE_MESSAGE, TrackerForm, commit_or_stale
+from tracker.lists import int_arg, text_search
 from tracker.models import MergedRecord
 from tracker.permissions import get_viewable_or_404
 
 THIS, OTHER = "this", "other"
+MERGE_CANDIDATES = 20  # records the merge page offers for one search
 
 
 @dataclass(frozen=True)
@@ -147,3 +150,38 @@ def redirect_if_merged(model: Any, object_id: int, endpoint: str) -> Response | 
         return None
     id_name = f"{model.__tablename__}_id"
     return redirect(url_for(endpoint, **{id_name: new_id}), 308)
+
+
+def other_record(model: Any, record: Any, args: Any) -> Any:
+    """The record ``?other=`` names for merging into ``record`` (None if none)."""
+    other_id = int_arg(args, "other")
+    if other_id is None or other_id == record.id:
+        return None
+    return db.session.get(model, other_id)
+
+
+def merge_candidates(
+    model: Any, record: Any, q: str, order: Sequence[Any], options: Sequence[Any] = ()
+) -> list[Any]:
+    """Records of ``model`` a search ``q`` finds to merge into ``record``."""
+    return list(
+        db.session.scalars(
+            select(model)
+            .options(*options)
+            .where(text_search(model, q), model.id != record.id)
+            .order_by(*order)
+            .limit(MERGE_CANDIDATES)
+        )
+    )
+
+
+def submit_merge(
+    form: MergeForm, this: Any, other: Any, merge: Callable[[], None]
+) -> bool:
+    """Run ``merge`` for a submitted, current page and commit it; False (the
+    form then says why) when either record changed since the page was shown."""
+    if form.is_stale(this, other):
+        form.form_errors.append(_(STALE_MESSAGE))
+        return False
+    merge()
+    return commit_or_stale(form)

@@ -12,7 +12,6 @@ from flask import (
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -20,9 +19,15 @@ from tracker.audit import history_for
 from tracker.enrollments.queries import municipality_enrollments
 from tracker.events.queries import municipality_participations
 from tracker.extensions import db
-from tracker.forms import STALE_MESSAGE, commit_or_stale, form_status
-from tracker.lists import int_arg, paginate, search_text, text_search
-from tracker.merging import get_viewable_or_redirect, merge_form
+from tracker.forms import commit_or_stale, form_status
+from tracker.lists import paginate, search_text
+from tracker.merging import (
+    get_viewable_or_redirect,
+    merge_candidates,
+    merge_form,
+    other_record,
+    submit_merge,
+)
 from tracker.models import (
     Country,
     Municipality,
@@ -61,8 +66,6 @@ from tracker.tabular import export_response
 from tracker.testimonials.queries import visible_testimonials
 
 bp = Blueprint("municipalities", __name__, url_prefix="/municipalities")
-
-MERGE_CANDIDATES = 20  # records the merge page offers for one search
 
 
 def refused_delete_message(name: str, references: list[str]) -> str:
@@ -366,20 +369,15 @@ def municipality_merge_consequences(plan: MunicipalityMergePlan) -> list[str]:
 def merge(municipality_id: int):
     """Merge another municipality (``?other=``) into this one, field by field."""
     municipality = get_editable_or_403(Municipality, municipality_id)
-    other_id = int_arg(request.args, "other")
-    other = (
-        db.session.get(Municipality, other_id)
-        if other_id is not None and other_id != municipality.id
-        else None
-    )
+    other = other_record(Municipality, municipality, request.args)
     if other is None:
         q = search_text(request.args) or municipality.name
-        found = db.session.scalars(
-            select(Municipality)
-            .options(joinedload(Municipality.country))
-            .where(text_search(Municipality, q), Municipality.id != municipality.id)
-            .order_by(Municipality.name, Municipality.id)
-            .limit(MERGE_CANDIDATES)
+        found = merge_candidates(
+            Municipality,
+            municipality,
+            q,
+            (Municipality.name, Municipality.id),
+            options=[joinedload(Municipality.country)],
         )
         candidates = [
             (
@@ -399,24 +397,20 @@ def merge(municipality_id: int):
     form = merge_form(
         MUNICIPALITY_MERGE_FIELDS, municipality, other, MUNICIPALITY_SHOWN
     )
-    if form.validate_on_submit():
-        if form.is_stale(municipality, other):
-            form.form_errors.append(_(STALE_MESSAGE))
-        else:
-            name = other.name
-            merge_municipalities(
-                db.session, plan, form.taken_from_other(MUNICIPALITY_MERGE_FIELDS)
-            )
-            if commit_or_stale(form):
-                flash(
-                    _(
-                        "%(other)s is merged into %(name)s.",
-                        other=name,
-                        name=municipality.name,
-                    ),
-                    "success",
-                )
-                return redirect(url_for(".detail", municipality_id=municipality.id))
+    name = other.name
+    if form.validate_on_submit() and submit_merge(
+        form,
+        municipality,
+        other,
+        lambda: merge_municipalities(
+            db.session, plan, form.taken_from_other(MUNICIPALITY_MERGE_FIELDS)
+        ),
+    ):
+        flash(
+            _("%(other)s is merged into %(name)s.", other=name, name=municipality.name),
+            "success",
+        )
+        return redirect(url_for(".detail", municipality_id=municipality.id))
     return render_template(
         "municipalities/merge.html",
         municipality=municipality,

@@ -3,15 +3,20 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.audit import history_for
 from tracker.events.queries import person_participations
 from tracker.extensions import db
-from tracker.forms import STALE_MESSAGE, commit_or_stale, form_status
-from tracker.lists import int_arg, paginate, search_text, text_search
-from tracker.merging import get_viewable_or_redirect, merge_form
+from tracker.forms import commit_or_stale, form_status
+from tracker.lists import int_arg, paginate, search_text
+from tracker.merging import (
+    get_viewable_or_redirect,
+    merge_candidates,
+    merge_form,
+    other_record,
+    submit_merge,
+)
 from tracker.models import Person
 from tracker.municipalities.routes import refused_delete_message
 from tracker.people.forms import PersonFilterForm, PersonForm
@@ -38,8 +43,6 @@ from tracker.permissions import (
 from tracker.tabular import export_response
 
 bp = Blueprint("people", __name__, url_prefix="/people")
-
-MERGE_CANDIDATES = 20  # records the merge page offers for one search
 
 
 def duplicate_context(form: PersonForm, duplicate: Person | None) -> dict:
@@ -226,48 +229,37 @@ def person_merge_consequences(plan: PersonMergePlan) -> list[str]:
 def merge(person_id: int):
     """Merge another person (``?other=``) into this one, field by field."""
     person = get_editable_or_403(Person, person_id)
-    other_id = int_arg(request.args, "other")
-    other = (
-        db.session.get(Person, other_id)
-        if other_id is not None and other_id != person.id
-        else None
-    )
+    other = other_record(Person, person, request.args)
     if other is None:
         q = search_text(request.args) or person.full_name
-        found = db.session.scalars(
-            select(Person)
-            .where(text_search(Person, q), Person.id != person.id)
-            .order_by(Person.full_name, Person.id)
-            .limit(MERGE_CANDIDATES)
-        )
         candidates = [
             (
                 f"{candidate.full_name}, {candidate.affiliation or '—'}",
                 url_for(".merge", person_id=person.id, other=candidate.id),
             )
-            for candidate in found
+            for candidate in merge_candidates(
+                Person, person, q, (Person.full_name, Person.id)
+            )
         ]
         return render_template(
             "people/merge.html", person=person, other=None, q=q, candidates=candidates
         )
     plan = plan_person_merge(db.session, person, other)
     form = merge_form(PERSON_MERGE_FIELDS, person, other, PERSON_SHOWN)
-    if form.validate_on_submit():
-        if form.is_stale(person, other):
-            form.form_errors.append(_(STALE_MESSAGE))
-        else:
-            name = other.full_name
-            merge_people(db.session, plan, form.taken_from_other(PERSON_MERGE_FIELDS))
-            if commit_or_stale(form):
-                flash(
-                    _(
-                        "%(other)s is merged into %(name)s.",
-                        other=name,
-                        name=person.full_name,
-                    ),
-                    "success",
-                )
-                return redirect(url_for(".detail", person_id=person.id))
+    name = other.full_name
+    if form.validate_on_submit() and submit_merge(
+        form,
+        person,
+        other,
+        lambda: merge_people(
+            db.session, plan, form.taken_from_other(PERSON_MERGE_FIELDS)
+        ),
+    ):
+        flash(
+            _("%(other)s is merged into %(name)s.", other=name, name=person.full_name),
+            "success",
+        )
+        return redirect(url_for(".detail", person_id=person.id))
     return render_template(
         "people/merge.html",
         person=person,
