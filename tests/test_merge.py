@@ -203,3 +203,53 @@ def test_merging_two_municipalities_moves_everything(
     moved = client.get(f"/municipalities/{copy}")
     assert moved.status_code == 308
     assert moved.headers["Location"] == f"/municipalities/{sabac}"
+
+
+def test_two_enrollments_in_one_program_keep_the_survivors_with_both_assessments(
+    app, client, login_as, make_municipality
+):
+    from datetime import date
+
+    from tests.fixtures.programs import (
+        build_assessment,
+        build_enrollment,
+        build_program,
+    )
+    from tracker.models import Assessment, Enrollment, StageChange
+
+    kept_id = make_municipality("Niš", "RS")
+    copy_id = make_municipality("Nis", "RS")
+    with app.app_context():
+        program = build_program("ACP")
+        kept = build_enrollment(kept_id, program, [("diagnosis", date(2013, 1, 1))])
+        dropped = build_enrollment(
+            copy_id,
+            program,
+            [("ready_to_join", date(2012, 3, 1)), ("diagnosis", date(2012, 6, 1))],
+        )
+        build_assessment(dropped, date(2012, 9, 1))
+        ids = kept.id, dropped.id
+        db.session.commit()
+    login_as(Role.COORDINATOR)
+    url = f"/municipalities/{kept_id}/merge?other={copy_id}"
+    assert "Both are enrolled in Program ACP" in client.get(url).get_data(True)
+    assert merge_post(client, url).status_code == 302
+    with app.app_context():
+        assert db.session.get(Enrollment, ids[1]) is None
+        assert (
+            db.session.scalar(
+                select(Assessment.enrollment_id).where(
+                    Assessment.enrollment_id == ids[0]
+                )
+            )
+            == ids[0]
+        )
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(StageChange)
+                .where(StageChange.enrollment_id == ids[1])
+            )
+            == 0
+        )
+        assert db.session.scalars(select(Enrollment.municipality_id)).all() == [kept_id]
