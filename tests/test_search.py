@@ -195,3 +195,26 @@ def test_the_scale_generator_writes_search_keys_the_searches_find(app, db_connec
     # "Sara Hadžić 1" as typed without its letters; first in the name order.
     page = client.get(f"/people/?q={fold(person.full_name)}").get_data(True)
     assert person.full_name in page
+
+
+def test_a_list_search_takes_its_first_matches_and_says_there_are_more(
+    app, client, login_as
+):
+    """A list page's search is bounded (SEARCH_CAP matches), whatever the
+    table's size; the export still holds every match."""
+    from tracker.lists import SEARCH_CAP
+
+    with app.app_context():
+        db.session.add_all(
+            Person(full_name=f"Ivana Horvat {number:03}")
+            for number in range(SEARCH_CAP + 5)
+        )
+        db.session.commit()
+    login_as(Role.COORDINATOR)
+    page = client.get("/people/?q=horvat").get_data(True)
+    assert f"More than {SEARCH_CAP} match" in page
+    narrow = client.get("/people/?q=horvat 004").get_data(True)
+    assert "Ivana Horvat 004" in narrow
+    assert "More than" not in narrow
+    export = client.get("/people/export.csv?q=horvat").get_data(True)
+    assert export.count("Ivana Horvat") == SEARCH_CAP + 5

@@ -27,7 +27,7 @@ from tracker.models import (
     Testimonial,
     User,
 )
-from tracker.search import name_keys, same_name
+from tracker.search import contains, name_keys, same_name
 from tracker.translation import ngettext
 
 MUNICIPALITY_SORTING = Sorting(
@@ -193,9 +193,10 @@ def named_alike(model, name: str, name_of, *scope) -> list:
     keys = name_keys(name)
     if not keys:
         return []
+    dialect = db.engine.dialect.name  # every match: the scope narrows them
     candidates = db.session.scalars(
         select(model)
-        .where(or_(*(text_search(model, key) for key in keys)), *scope)
+        .where(or_(*(contains(model, key, dialect) for key in keys)), *scope)
         .order_by(model.id)
         .limit(DUPLICATE_CANDIDATES)
     )
