@@ -69,7 +69,18 @@ def search_text(args: Mapping[str, str]) -> str:
 
 def text_search(model: Any, text: str) -> ColumnElement[bool]:
     """Records of ``model`` whose folded search key contains ``text``
-    (``tracker.search``: any case, accents or script).
+    (``tracker.search``: any case, accents or script); see ``search_ids``."""
+    if not is_list_page():
+        return contains(model, text, db.engine.dialect.name)
+    return model.id.in_(search_ids(model, text))
+
+
+def is_list_page() -> bool:
+    return has_request_context() and (request.endpoint or "").endswith(".index")
+
+
+def search_ids(model: Any, text: str) -> Select:
+    """The ids of the records of ``model`` whose key contains ``text``.
 
     On a list page (an ``.index`` endpoint) the search is bounded: it takes
     the first ``SEARCH_CAP`` matches the index gives, so that counting and
@@ -78,15 +89,18 @@ def text_search(model: Any, text: str) -> ColumnElement[bool]:
     the API get every match.
     """
     dialect = db.engine.dialect.name
-    if not (has_request_context() and (request.endpoint or "").endswith(".index")):
-        return contains(model, text, dialect)
-    ids = matching_ids(model, text, dialect, limit=SEARCH_CAP + 1)
+    bounded = is_list_page()
+    ids = matching_ids(model, text, dialect, limit=SEARCH_CAP + 1 if bounded else None)
     if ids is None:
-        return contains(model, text, dialect)
+        return select(model.id).where(contains(model, text, dialect))
+    if not bounded:
+        return ids
     found = db.session.scalar(select(func.count()).select_from(ids.subquery()))
     if found > SEARCH_CAP:
         g.search_capped = True
-    return model.id.in_(ids)
+    # A subquery of its own: SQLite takes no LIMIT inside a UNION's member.
+    capped = ids.subquery()
+    return select(capped.c[0])
 
 
 def int_arg(args: Mapping[str, str], name: str) -> int | None:
