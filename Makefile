@@ -7,7 +7,7 @@ TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/tracker_test
 PORT ?= 5000
 
 .PHONY: run install dev test test-postgres test-browser test-deploy test-api-fuzz lint \
-  security semgrep bench bench-import clean translations translations-extract translations-update translations-cyrillic
+  security semgrep bench bench-search bench-import clean translations translations-extract translations-update translations-cyrillic
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -98,6 +98,10 @@ clean:
 # Not part of `make test`: builds (and caches) scale databases, then times pages.
 bench: dev
 	$(BIN)/python bench/run.py
+
+# Only the search pages (every page with q=), at both scales, both databases.
+bench-search: dev
+	$(BIN)/python bench/run.py --only search
 
 # 20,000 participation rows through /admin/import under gunicorn: check, then import.
 bench-import: dev

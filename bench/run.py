@@ -309,9 +309,17 @@ def sample_ids(app) -> dict[str, Any]:
         }
 
 
-def measure_pages(kind: str, scale: float, requests: int) -> dict[str, Any]:
+def search_pages() -> list[tuple[str, str, str | None]]:
+    """The pages that answer a typed search (``q=``): ``--only search``."""
+    return [page for page in PAGES if "q=" in page[1]]
+
+
+def measure_pages(
+    kind: str, scale: float, requests: int, pages: list | None = None
+) -> dict[str, Any]:
     """Each page's times (as users get them: cached figures are served from the
     cache) and its query count with the cache empty (the most it ever runs)."""
+    pages = PAGES if pages is None else pages
     from tracker import cache, create_app
     from tracker.extensions import db
 
@@ -319,9 +327,9 @@ def measure_pages(kind: str, scale: float, requests: int) -> dict[str, Any]:
     ids = sample_ids(app)
     with app.app_context():
         log = QueryLog(db.engine)
-    clients = {role: signed_in_client(app, role) for role in {p[2] for p in PAGES}}
+    clients = {role: signed_in_client(app, role) for role in {p[2] for p in pages}}
     results: dict[str, Any] = {}
-    for name, path, role in PAGES:
+    for name, path, role in pages:
         url = path.format(**ids)
         client = clients[role]
         for _ in range(2):
@@ -347,7 +355,8 @@ def measure_pages(kind: str, scale: float, requests: int) -> dict[str, Any]:
         }
     with app.app_context():
         db.engine.dispose()
-    results["_floor"] = dashboard_floor(kind, scale, requests)
+    if pages is PAGES:
+        results["_floor"] = dashboard_floor(kind, scale, requests)
     return results
 
 
@@ -585,7 +594,7 @@ def page_misses(name: str, small: dict, large: dict) -> list[str]:
     return misses
 
 
-def table(kind: str, small: dict, large: dict) -> list[str]:
+def table(kind: str, small: dict, large: dict, pages: list | None = None) -> list[str]:
     lines = [
         f"### {kind}",
         "",
@@ -593,7 +602,7 @@ def table(kind: str, small: dict, large: dict) -> list[str]:
         "| p95 ms S=1 | growth | misses |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for name, _, _ in PAGES:
+    for name, _, _ in PAGES if pages is None else pages:
         a, b = small.get(name, {}), large.get(name, {})
         if "median_ms" not in a or "median_ms" not in b:
             lines.append(
@@ -724,6 +733,13 @@ def measure(kind: str, options: argparse.Namespace) -> dict[str, Any]:
     if options.only == "throughput":
         print(f"[{kind}] throughput ...", flush=True)
         return {"throughput": attempt(throughput, kind, 1.0, options.wrk_seconds)}
+    if options.only == "search":
+        print(f"[{kind}] measuring the search pages ...", flush=True)
+        pages = search_pages()
+        return {
+            scale: measure_pages(kind, value, options.requests, pages)
+            for scale, value in (("small", 0.1), ("large", 1.0))
+        }
     print(f"[{kind}] measuring pages ...", flush=True)
     entry = {
         "small": measure_pages(kind, 0.1, options.requests),
@@ -845,9 +861,10 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=("throughput",),
-        help="measure only this (builds only the scale-1 database; prints the"
-        " figures, leaves bench/results.* as they are)",
+        choices=("throughput", "search"),
+        help="measure only this and print the figures, leaving bench/results.*"
+        " as they are: throughput (builds only the scale-1 database), or the"
+        " search pages (every page with q=) at both scales",
     )
     parser.add_argument(
         "--import",
@@ -871,10 +888,16 @@ def main() -> None:
         report += [f"Median of {options.runs} runs.", ""]
     for kind in options.databases.split(","):
         builds = {}
-        for scale in (1.0,) if options.only else (0.1, 1.0):
+        scales = (1.0,) if options.only == "throughput" else (0.1, 1.0)
+        for scale in scales:
             print(f"[{kind}] database at scale {scale} ...", flush=True)
             builds[str(scale)] = build_database(kind, scale)
         runs = [measure(kind, options) for _ in range(options.runs)]
+        if options.only == "search":
+            entry = median_entry(runs)
+            lines = table(kind, entry["small"], entry["large"], search_pages())
+            print("\n".join(lines), flush=True)
+            continue
         if options.only:
             for run in runs:
                 print(f"[{kind}] {json.dumps(run['throughput'])}", flush=True)

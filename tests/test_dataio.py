@@ -116,7 +116,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_rows(app):
 
 def test_three_bad_rows_among_a_hundred_import_nothing(app, make_country):
     make_country("HR", "Croatia")
-    rows = [KINDS["municipalities"].columns]
+    rows = [KINDS["municipalities"].columns[:-1]]  # no version column
     for i in range(100):
         rows.append(
             ("HR", "Croatia", f"Town {i:03}", "", str(1000 + i), "", "", "", "", "")

@@ -306,8 +306,10 @@ def test_a_racing_duplicate_is_caught_by_the_database(
     login_as(Role.COORDINATOR)
     croatia = municipality(app, places["rijeka"]).country_id
     before = count(app, Municipality)
+    # Confirmed past the duplicate question, as the racing save would be.
     response = client.post_form(
-        "/municipalities/new", {"name": "Rijeka", "country_id": str(croatia)}
+        "/municipalities/new",
+        {"name": "Rijeka", "country_id": str(croatia), "confirm_duplicate": "y"},
     )
     assert response.status_code == 200
     assert "already has a municipality with this name" in response.get_data(True)

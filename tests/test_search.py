@@ -174,3 +174,47 @@ def test_a_person_found_by_email_and_organisation(app, region, make_person):
             select(Person.full_name).where(text_search(Person, "e@ti.org"))
         ).all()
         assert found == ["Outside Expert"]
+
+
+def test_the_scale_generator_writes_search_keys_the_searches_find(app, db_connection):
+    """The benchmark's data is searchable: its bulk inserts bypass the mapper
+    event, so the generator writes the keys itself."""
+    from tests.conftest import FAST_HASH, PASSWORD, TrackerClient
+    from tracker.seed.scale import seed_scale
+
+    seed_scale(db_connection, 0.02, FAST_HASH)
+    with app.app_context():
+        person = db.session.scalar(select(Person).order_by(Person.id).limit(1))
+        surname = person.full_name.split()[1]
+        assert fold(surname) in person.search_key
+    app.test_client_class = TrackerClient
+    client = app.test_client()
+    client.post_form(
+        "/auth/login", {"email": "admin@example.org", "password": PASSWORD}
+    )
+    # "Sara Hadžić 1" as typed without its letters; first in the name order.
+    page = client.get(f"/people/?q={fold(person.full_name)}").get_data(True)
+    assert person.full_name in page
+
+
+def test_a_list_search_takes_its_first_matches_and_says_there_are_more(
+    app, client, login_as
+):
+    """A list page's search is bounded (SEARCH_CAP matches), whatever the
+    table's size; the export still holds every match."""
+    from tracker.lists import SEARCH_CAP
+
+    with app.app_context():
+        db.session.add_all(
+            Person(full_name=f"Ivana Horvat {number:03}")
+            for number in range(SEARCH_CAP + 5)
+        )
+        db.session.commit()
+    login_as(Role.COORDINATOR)
+    page = client.get("/people/?q=horvat").get_data(True)
+    assert f"More than {SEARCH_CAP} match" in page
+    narrow = client.get("/people/?q=horvat 004").get_data(True)
+    assert "Ivana Horvat 004" in narrow
+    assert "More than" not in narrow
+    export = client.get("/people/export.csv?q=horvat").get_data(True)
+    assert export.count("Ivana Horvat") == SEARCH_CAP + 5

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import request
+from flask import g, has_request_context, request
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import (
     ColumnElement,
@@ -25,12 +25,14 @@ from werkzeug.datastructures import MultiDict
 
 from tracker.collation import alphabetical
 from tracker.extensions import db
-from tracker.search import contains
+from tracker.search import contains, matching_ids
 
 PER_PAGE = 25
 MAX_PER_PAGE = 100
 MAX_SEARCH_LENGTH = 100
 COUNT_CAP = 10_000
+# Matches a list page's search takes at most (``text_search``).
+SEARCH_CAP = 200
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,38 @@ def search_text(args: Mapping[str, str]) -> str:
 
 def text_search(model: Any, text: str) -> ColumnElement[bool]:
     """Records of ``model`` whose folded search key contains ``text``
-    (``tracker.search``: any case, accents or script)."""
-    return contains(model, text, db.engine.dialect.name)
+    (``tracker.search``: any case, accents or script); see ``search_ids``."""
+    if not is_list_page():
+        return contains(model, text, db.engine.dialect.name)
+    return model.id.in_(search_ids(model, text))
+
+
+def is_list_page() -> bool:
+    return has_request_context() and (request.endpoint or "").endswith(".index")
+
+
+def search_ids(model: Any, text: str) -> Select:
+    """The ids of the records of ``model`` whose key contains ``text``.
+
+    On a list page (an ``.index`` endpoint) the search is bounded: it takes
+    the first ``SEARCH_CAP`` matches the index gives, so that counting and
+    sorting them costs the same whatever the table's size, and the page says
+    "more than ..." when there are more (``g.search_capped``). Exports and
+    the API get every match.
+    """
+    dialect = db.engine.dialect.name
+    bounded = is_list_page()
+    ids = matching_ids(model, text, dialect, limit=SEARCH_CAP + 1 if bounded else None)
+    if ids is None:
+        return select(model.id).where(contains(model, text, dialect))
+    if not bounded:
+        return ids
+    found = db.session.scalar(select(func.count()).select_from(ids.subquery()))
+    if found > SEARCH_CAP:
+        g.search_capped = True
+    # A subquery of its own: SQLite takes no LIMIT inside a UNION's member.
+    capped = ids.subquery()
+    return select(capped.c[0])
 
 
 def int_arg(args: Mapping[str, str], name: str) -> int | None:
@@ -129,6 +161,10 @@ class CappedPagination(SelectPagination):
         )
         session = self._query_args["session"]
         total = session.execute(select(func.count()).select_from(capped)).scalar()
+        if g.get("search_capped"):
+            # The search took its first SEARCH_CAP matches; there are more.
+            self.total_is_capped = True
+            return min(total, SEARCH_CAP)
         self.total_is_capped = total > COUNT_CAP
         return min(total, COUNT_CAP)
 

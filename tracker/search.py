@@ -20,7 +20,16 @@ import re
 import unicodedata
 from typing import Any
 
-from sqlalchemy import DDL, ColumnElement, Text, event, false, literal_column, select
+from sqlalchemy import (
+    DDL,
+    ColumnElement,
+    Select,
+    Text,
+    event,
+    false,
+    literal_column,
+    select,
+)
 from sqlalchemy import table as table_clause
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -113,15 +122,32 @@ def contains(model: Any, text: str, dialect_name: str) -> ColumnElement[bool]:
         # Wildcards typed as text: a rare search, answered by a scan of the keys.
         escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         return model.search_key.like(f"%{escaped}%", escape="\\")
-    pattern = f"%{folded}%"
     if dialect_name == "sqlite" and model.__search_indexed__:
+        return model.id.in_(matching_ids(model, text, dialect_name))
+    return model.search_key.like(f"%{folded}%")
+
+
+def matching_ids(
+    model: Any, text: str, dialect_name: str, limit: int | None = None
+) -> Select | None:
+    """The ids of at most ``limit`` records of ``model`` whose key holds the
+    folded ``text``, found through the index (lowest ids first on SQLite);
+    None when the index cannot answer (no index, nothing to search, or
+    wildcards typed as text)."""
+    folded = fold(text)
+    if not model.__search_indexed__ or not folded or "%" in folded or "_" in folded:
+        return None
+    pattern = f"%{folded}%"
+    if dialect_name == "sqlite":
         index = fts_table(model.__tablename__)
-        return model.id.in_(
+        ids = (
             select(literal_column("rowid"))
             .select_from(table_clause(index))
             .where(literal_column(f"{index}.search_key").like(pattern))
         )
-    return model.search_key.like(pattern)
+    else:
+        ids = select(model.id).where(model.search_key.like(pattern))
+    return ids if limit is None else ids.limit(limit)
 
 
 # -- the indexes ---------------------------------------------------------------
@@ -193,3 +219,16 @@ def add_indexes(model: Any) -> None:
         event.listen(
             table, "after_create", DDL(statement).execute_if(dialect="postgresql")
         )
+
+
+# -- duplicates ----------------------------------------------------------------
+
+
+def name_keys(name: str | None) -> set[str]:
+    """The folded spellings of a name: "Đakovo" -> {"djakovo", "dakovo"}."""
+    return set(search_key(name).split(SEPARATOR)) - {""}
+
+
+def same_name(one: str | None, other: str | None) -> bool:
+    """Whether two names are the same once folded ("Sabac" and "Šabac", "Шабац")."""
+    return bool(name_keys(one) & name_keys(other))

@@ -27,6 +27,9 @@ ROWS: list[Row] = [
     editors_only("POST", "/municipalities/{rijeka}/edit"),
     # Refused while Rijeka has people and users: a redirect, still "ok".
     editors_only("POST", "/municipalities/{rijeka}/delete"),
+    # Merging another into Rijeka: without ?other= the page offers candidates.
+    editors_only("GET", "/municipalities/{rijeka}/merge"),
+    editors_only("POST", "/municipalities/{rijeka}/merge"),
     rijeka_editable_by_contact("GET", "/municipalities/{rijeka}/contact"),
     rijeka_editable_by_contact("POST", "/municipalities/{rijeka}/contact"),
     # Countries.
@@ -44,6 +47,8 @@ ROWS: list[Row] = [
     editors_only("GET", "/people/{person_rijeka}/edit"),
     editors_only("POST", "/people/{person_rijeka}/edit"),
     editors_only("POST", "/people/{person_rijeka}/delete"),
+    editors_only("GET", "/people/{person_rijeka}/merge"),
+    editors_only("POST", "/people/{person_rijeka}/merge"),
     # API: the same rules; a contact's reach for Belgrade is a JSON 404.
     signed_in("GET", "/api/v1/municipalities"),
     rijeka_private("GET", "/api/v1/municipalities/{rijeka}"),

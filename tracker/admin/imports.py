@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, abort, render_template
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
-from wtforms import SelectChoice, SelectField, SubmitField
+from wtforms import BooleanField, SelectChoice, SelectField, SubmitField
 
 from tracker.admin.routes import bp
 from tracker.dataio.engine import FileRefused, decode_csv, template_csv
@@ -41,6 +41,13 @@ class ImportForm(TrackerForm):
             FileSize(MAX_UPLOAD_BYTES, message=_l("The file is larger than 5 MB.")),
         ],
     )
+    confirm_duplicates = BooleanField(
+        _l("Import rows that look like existing records too"),
+        description=_l(
+            "Tick this only once the check has listed them and you know they "
+            "are different records."
+        ),
+    )
     check = SubmitField(_l("Check only"))
     commit = SubmitField(_l("Import"))
 
@@ -65,7 +72,11 @@ def import_csv():
     report = None
     if form.validate_on_submit() and (text := _read_text(form)) is not None:
         report = run_import(
-            db.session, KINDS[form.kind.data], text, commit=bool(form.commit.data)
+            db.session,
+            KINDS[form.kind.data],
+            text,
+            commit=bool(form.commit.data),
+            confirm_duplicates=form.confirm_duplicates.data,
         )
         db.session.commit()
     return render_template(

@@ -21,7 +21,14 @@ KIND_CHOICE = click.Choice(sorted(KINDS))
 @click.argument("kind", type=KIND_CHOICE)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check every row; write nothing.")
-def import_csv_command(kind: str, file: Path, dry_run: bool) -> None:
+@click.option(
+    "--confirm-duplicates",
+    is_flag=True,
+    help="Import rows whose names fold like existing records' too.",
+)
+def import_csv_command(
+    kind: str, file: Path, dry_run: bool, confirm_duplicates: bool
+) -> None:
     """Import KIND (municipalities, people, participations) from a CSV file.
 
     All or nothing: if any row is bad, nothing is written and every bad row
@@ -34,21 +41,51 @@ def import_csv_command(kind: str, file: Path, dry_run: bool) -> None:
     except FileRefused as refused:
         raise click.ClickException(str(refused)) from None
     with acting_as(f"cli:import-csv {kind}"):
-        report = import_csv(db.session, KINDS[kind], data, commit=not dry_run)
+        report = import_csv(
+            db.session,
+            KINDS[kind],
+            data,
+            commit=not dry_run,
+            confirm_duplicates=confirm_duplicates,
+        )
         db.session.commit()
     for problem in report.problems:
         click.echo(
             f"line {problem.line}, {problem.column or 'row'}: {problem.reason}",
             err=True,
         )
+    for update in report.updates:
+        changes = "; ".join(
+            f"{change.column} {_shown(change.old)} -> {_shown(change.new)}"
+            for change in update.changes
+        )
+        click.echo(f"line {update.line}, update {update.label}: {changes}")
+    for duplicate in report.duplicates:
+        click.echo(
+            f"line {duplicate.line}, likely duplicate: {duplicate.label} "
+            f"({duplicate.existing} already exists)"
+        )
     summary = (
-        f"{report.rows} rows: {report.created} new, {report.matched} already present"
+        f"{report.rows} rows: {report.created} new, {report.updated} updated, "
+        f"{report.matched} already present"
     )
     if not report.ok:
         raise click.ClickException(
             f"{len(report.problems)} bad rows; nothing was imported ({summary})."
         )
+    if report.needs_confirmation:
+        raise click.ClickException(
+            f"{len(report.duplicates)} rows look like existing records; nothing was "
+            f"imported ({summary}). Check them, then add --confirm-duplicates."
+        )
     click.echo(("Checked, nothing written: " if dry_run else "Imported: ") + summary)
+
+
+def _shown(value: object) -> str:
+    """A value as the command line prints it (English, like its other output)."""
+    if value is None or value == "":
+        return "(empty)"
+    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 @click.command("export-csv")

@@ -8,7 +8,12 @@ bad line and writes a whole file or nothing.
 Each kind's CSV is self-contained, so an export imported into an empty
 database recreates the same rows: a municipality row names its country, a
 participation row names its event and person. A row that matches an
-existing record (by its natural key) is matched, never duplicated.
+existing record (by its natural key) is matched, never duplicated; where
+it differs in a column the file holds, the record is updated (a column left
+out of the file changes nothing). A file's ``version`` column, when present,
+must hold each record's current optimistic-lock version. A row whose name
+folds like an existing record's ("Sabac" beside "Šabac") is listed as a
+likely duplicate and written only when the import is confirmed.
 """
 
 from __future__ import annotations
@@ -23,8 +28,9 @@ from flask_babel import gettext as _
 from sqlalchemy import Select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.dataio.batch import Batch
+from tracker.dataio.batch import Batch, Duplicate, Update
 from tracker.dataio.fields import Parsed, RowError
 from tracker.tabular import csv_chunks
 
@@ -50,8 +56,13 @@ class ImportReport:
     kind: str
     rows: int = 0
     created: int = 0
+    updated: int = 0
     matched: int = 0
     problems: list[Problem] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    #: True when likely duplicates kept an import from being written
+    needs_confirmation: bool = False
 
     @property
     def ok(self) -> bool:
@@ -67,6 +78,12 @@ class Kind:
     parse: Callable[[dict[str, str]], Parsed]
     resolve: Callable[[Batch, Parsed], bool]
     example: tuple[str, ...]
+    #: the columns a file must have (its natural key); None: every column
+    required: tuple[str, ...] | None = None
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        return self.columns if self.required is None else self.required
 
 
 def decode_csv(raw: bytes) -> str:
@@ -126,7 +143,7 @@ def read_rows(
             Problem(1, ", ".join(repeated), _("column appears more than once"))
         )
         return None
-    missing = [column for column in kind.columns if column not in header]
+    missing = [column for column in kind.required_columns if column not in header]
     if missing:
         report.problems.append(Problem(1, ", ".join(missing), _("column is missing")))
         return None
@@ -168,14 +185,21 @@ def read_rows(
 
 
 def import_csv(
-    session: Session, kind: Kind, data: str, *, commit: bool
+    session: Session,
+    kind: Kind,
+    data: str,
+    *,
+    commit: bool,
+    confirm_duplicates: bool = False,
 ) -> ImportReport:
     """Check every row; write them all only when ``commit`` and none is bad.
 
     Every row is checked against records fetched once for the whole file
-    (``Batch``); nothing is written unless all rows pass, and then every new
-    record goes in one flush, which the audit listener records as usual. The
-    caller commits the transaction.
+    (``Batch``); nothing is written unless all rows pass (and, when some look
+    like duplicates of existing records, unless ``confirm_duplicates``), and
+    then every new record goes in one flush and every update in another,
+    which the audit listener records as usual. The caller commits the
+    transaction.
     """
     report = ImportReport(kind.name)
     rows = read_rows(kind, data, report)
@@ -185,11 +209,16 @@ def import_csv(
     for line, row in rows:
         report.rows += 1
         try:
-            parsed.append((line, kind.parse(row)))
+            values = kind.parse(row)
         except RowError as error:
             report.problems.append(Problem(line, error.column, error.reason))
+            continue
+        values["columns"] = frozenset(row)  # what the file says anything about
+        parsed.append((line, values))
     batch = Batch(session, [values for _, values in parsed])
     for line, values in parsed:
+        batch.line = line
+        updates = len(batch.updates)
         try:
             created = kind.resolve(batch, values)
         except RowError as error:
@@ -197,21 +226,35 @@ def import_csv(
             continue
         if created:
             report.created += 1
+        elif len(batch.updates) > updates:
+            report.updated += 1
         else:
             report.matched += 1
+    report.updates, report.duplicates = batch.updates, batch.duplicates
     report.problems.sort(key=lambda problem: problem.line)
     if not (commit and report.ok):
+        return report
+    if report.duplicates and not confirm_duplicates:
+        report.needs_confirmation = True
         return report
     savepoint = session.begin_nested()
     try:
         session.add_all(batch.new)
         session.flush()
         session.add_all([make() for make in batch.later])
+        for update in batch.updates:
+            update.apply()
         session.flush()
     except IntegrityError:
         savepoint.rollback()
         report.problems.append(
             Problem(1, "", _("conflicts with a record saved meanwhile; try again"))
+        )
+        return report
+    except StaleDataError:
+        savepoint.rollback()
+        report.problems.append(
+            Problem(1, "", _("a record was changed meanwhile; check the file again"))
         )
         return report
     except BaseException:

@@ -26,6 +26,7 @@ from tracker.models.enums import (
     TestimonialStatus,
 )
 from tracker.models.events import Event, EventSession, Participation
+from tracker.models.merges import MergedRecord
 from tracker.models.notifications import Notification
 from tracker.models.outbox import MailOptOut, OutboxMessage
 from tracker.models.places import Country, Municipality, Person
@@ -57,6 +58,7 @@ __all__ = [
     "MailKind",
     "MailOptOut",
     "MailStatus",
+    "MergedRecord",
     "Municipality",
     "Notification",
     "OutboxMessage",

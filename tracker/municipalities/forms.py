@@ -47,7 +47,7 @@ from tracker.forms import (
 )
 from tracker.lists import MAX_SEARCH_LENGTH
 from tracker.models import Country, Municipality, SizeClass
-from tracker.municipalities.queries import country_choices
+from tracker.municipalities.queries import country_choices, named_alike
 from tracker.translation import lazy_gettext as _l
 
 # Assigned ISO 3166-1 alpha-2 codes (Debian iso-codes 4.x), plus XK, the
@@ -107,6 +107,16 @@ def phone_field() -> TelField:
     )
 
 
+def confirm_duplicate_field() -> BooleanField:
+    """Ticked to save a record whose name folds like an existing one's; the
+    view shows it only once it has named that record."""
+    return BooleanField(_l("It is a different one: save it anyway"))
+
+
+#: what ``apply_to`` leaves out on forms that ask about duplicates
+NOT_COPIED_WITH_CONFIRM = VersionedForm.NOT_COPIED | {"confirm_duplicate"}
+
+
 class MunicipalityContactForm(VersionedForm):
     """What a municipality's own contact may change: how to reach it."""
 
@@ -163,6 +173,9 @@ class MunicipalityForm(VersionedForm):
         filters=[strip],
         render_kw={"rows": 4, "data-maxlength": NOTES_MAX_LENGTH},
     )
+    confirm_duplicate = confirm_duplicate_field()
+
+    NOT_COPIED = NOT_COPIED_WITH_CONFIRM
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -172,14 +185,15 @@ class MunicipalityForm(VersionedForm):
     def validate_name(self, field: StringField) -> None:
         if not field.data or not is_db_id(self.country_id.data):
             return
-        clash = db.session.scalar(
-            select(Municipality.id).where(
-                Municipality.country_id == self.country_id.data,
-                func.lower(Municipality.name) == field.data.lower(),
-                Municipality.id != (self.record_id or 0),
-            )
+        # Case-folded in Python: SQLite's lower() leaves "Č" as it is.
+        alike = named_alike(
+            Municipality,
+            field.data,
+            lambda municipality: municipality.name,
+            Municipality.country_id == self.country_id.data,
+            Municipality.id != (self.record_id or 0),
         )
-        if clash is not None:
+        if any(m.name.casefold() == field.data.casefold() for m in alike):
             raise ValidationError(
                 _("This country already has a municipality with this name.")
             )

@@ -18,8 +18,10 @@ from tracker.dataio.fields import (
     website,
     whole_number,
 )
-from tracker.forms import MAX_POPULATION, NOTES_MAX_LENGTH
+from tracker.forms import MAX_ID, MAX_POPULATION, NOTES_MAX_LENGTH
 from tracker.models import Municipality
+
+MAX_VERSION = MAX_ID  # versions are 32-bit integers too
 
 
 def parse_municipality(row: dict[str, str]) -> Parsed:
@@ -27,6 +29,7 @@ def parse_municipality(row: dict[str, str]) -> Parsed:
         "country_code": country_code(row, "country_code"),
         "country_name": text(row, "country_name", max_length=100),
         "name": text(row, "name", required=True, max_length=120),
+        "version": whole_number(row, "version", MAX_VERSION),
         "values": {
             "region": text(row, "region", max_length=120),
             "population": whole_number(row, "population", MAX_POPULATION),
@@ -42,10 +45,18 @@ def parse_municipality(row: dict[str, str]) -> Parsed:
 def resolve_municipality(batch: Batch, parsed: Parsed) -> bool:
     code = parsed["country_code"]
     country = batch.country(code, parsed["country_name"], "country_code")
-    key = (parsed["name"], code)
+    name = parsed["name"]
+    key = (name, code)
     if key in batch.municipalities:
+        existing = batch.municipalities[key]
+        label = f"{name}, {existing.country.name}"
+        batch.update(
+            existing, parsed["values"], parsed["columns"], label, parsed["version"]
+        )
         return False
-    municipality = Municipality(name=parsed["name"], **parsed["values"])
+    batch.check_duplicate(batch.municipality_names, name, code, "municipalities.detail")
+    batch.municipality_names.add(name, code, None, f"{name}, {country.name}")
+    municipality = Municipality(name=name, **parsed["values"])
     link(municipality, "country", country)
     batch.municipalities[key] = batch.add(municipality)
     return True
@@ -63,6 +74,7 @@ def municipality_row(municipality: Municipality) -> tuple[Any, ...]:
         municipality.email,
         municipality.phone,
         municipality.notes,
+        municipality.version_id,
     )
 
 
@@ -79,6 +91,7 @@ MUNICIPALITIES = Kind(
         "email",
         "phone",
         "notes",
+        "version",
     ),
     lambda: (
         select(Municipality)
@@ -99,5 +112,7 @@ MUNICIPALITIES = Kind(
         "upp@rijeka.example.org",
         "+385 51 000 100",
         "",
+        "",
     ),
+    required=("country_code", "name"),
 )

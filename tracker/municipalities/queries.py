@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from tracker.cache import cached
@@ -27,6 +27,7 @@ from tracker.models import (
     Testimonial,
     User,
 )
+from tracker.search import contains, name_keys, same_name
 from tracker.translation import ngettext
 
 MUNICIPALITY_SORTING = Sorting(
@@ -179,4 +180,45 @@ def country_references(country: Country) -> list[str]:
             ),
             (events, ngettext("%(num)d event", "%(num)d events", events)),
         ]
+    )
+
+
+# Candidates one duplicate check reads at most: the index narrows a search to
+# names that hold the folded text, a handful in practice.
+DUPLICATE_CANDIDATES = 50
+
+
+def named_alike(model, name: str, name_of, *scope) -> list:
+    """Records of ``model`` within ``scope`` whose name is ``name`` once folded."""
+    keys = name_keys(name)
+    if not keys:
+        return []
+    dialect = db.engine.dialect.name  # every match: the scope narrows them
+    candidates = db.session.scalars(
+        select(model)
+        .where(or_(*(contains(model, key, dialect) for key in keys)), *scope)
+        .order_by(model.id)
+        .limit(DUPLICATE_CANDIDATES)
+    )
+    return [record for record in candidates if same_name(name_of(record), name)]
+
+
+def municipality_named_alike(
+    name: str, country_id: int | None, except_id: int | None = None
+) -> Municipality | None:
+    """A municipality of the same country whose name folds the same ("Sabac",
+    "Šabac"): what a new or renamed one would duplicate."""
+    if not name or country_id is None:
+        return None
+    found = named_alike(
+        Municipality,
+        name,
+        lambda municipality: municipality.name,
+        Municipality.country_id == country_id,
+        Municipality.id != (except_id or 0),
+    )
+    if not found:
+        return None
+    return db.session.get(
+        Municipality, found[0].id, options=[joinedload(Municipality.country)]
     )

@@ -9,6 +9,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +20,14 @@ from tracker.events.queries import municipality_participations
 from tracker.extensions import db
 from tracker.forms import commit_or_stale, form_status
 from tracker.history import history_for
-from tracker.lists import paginate
+from tracker.lists import paginate, search_text
+from tracker.merging import (
+    get_viewable_or_redirect,
+    merge_candidates,
+    merge_form,
+    other_record,
+    submit_merge,
+)
 from tracker.models import (
     Country,
     Municipality,
@@ -37,7 +45,14 @@ from tracker.municipalities.queries import (
     countries_with_counts,
     country_references,
     filtered_municipalities,
+    municipality_named_alike,
     municipality_references,
+)
+from tracker.municipalities.services import (
+    MUNICIPALITY_MERGE_FIELDS,
+    MunicipalityMergePlan,
+    merge_municipalities,
+    plan_municipality_merge,
 )
 from tracker.permissions import (
     EDITORS,
@@ -62,6 +77,27 @@ def refused_delete_message(name: str, references: list[str]) -> str:
     )
 
 
+def duplicate_context(form, duplicate: Municipality | None) -> dict:
+    """What the form template shows about a municipality a save would duplicate;
+    the confirmation box appears only then."""
+    if duplicate is None:
+        del form.confirm_duplicate
+        return {}
+    return {
+        "duplicate_label": f"{duplicate.name}, {duplicate.country.name}",
+        "duplicate_url": url_for(".detail", municipality_id=duplicate.id),
+    }
+
+
+def unconfirmed_duplicate(
+    form: MunicipalityForm, except_id: int | None = None
+) -> Municipality | None:
+    """The municipality the form's name duplicates, unless the user confirmed."""
+    if form.confirm_duplicate.data:
+        return None
+    return municipality_named_alike(form.name.data, form.country_id.data, except_id)
+
+
 def name_taken() -> str:
     return _("This country already has a municipality with this name.")
 
@@ -84,9 +120,10 @@ def index():
 @role_required(*SIGNED_IN)
 def detail(municipality_id: int):
     """A municipality's record: contacts, people, programs, events, testimonials."""
-    municipality = get_viewable_or_404(
+    municipality = get_viewable_or_redirect(
         Municipality,
         municipality_id,
+        ".detail",
         options=[joinedload(Municipality.country), selectinload(Municipality.people)],
     )
     return render_template(
@@ -106,7 +143,8 @@ def detail(municipality_id: int):
 def create():
     """Add a municipality."""
     form = MunicipalityForm()
-    if form.validate_on_submit():
+    duplicate = None
+    if form.validate_on_submit() and not (duplicate := unconfirmed_duplicate(form)):
         municipality = Municipality()
         form.apply_to(municipality)
         db.session.add(municipality)
@@ -114,7 +152,10 @@ def create():
             flash(_("%(name)s is added.", name=municipality.name), "success")
             return redirect(url_for(".detail", municipality_id=municipality.id))
     return render_template(
-        "municipalities/form.html", form=form, municipality=None
+        "municipalities/form.html",
+        form=form,
+        municipality=None,
+        **duplicate_context(form, duplicate),
     ), form_status(form)
 
 
@@ -124,15 +165,23 @@ def edit(municipality_id: int):
     """Edit every field of a municipality."""
     municipality = get_editable_or_403(Municipality, municipality_id)
     form = MunicipalityForm(obj=municipality)
+    duplicate = None
     if request.method == "GET":
         form.load_version(municipality)
-    elif not form.is_stale(municipality) and form.validate_on_submit():
+    elif (
+        not form.is_stale(municipality)
+        and form.validate_on_submit()
+        and not (duplicate := unconfirmed_duplicate(form, municipality.id))
+    ):
         form.apply_to(municipality)
         if commit_or_stale(form, form.name, name_taken()):
             flash(_("%(name)s is updated.", name=municipality.name), "success")
             return redirect(url_for(".detail", municipality_id=municipality.id))
     return render_template(
-        "municipalities/form.html", form=form, municipality=municipality
+        "municipalities/form.html",
+        form=form,
+        municipality=municipality,
+        **duplicate_context(form, duplicate),
     ), form_status(form)
 
 
@@ -272,3 +321,106 @@ def export(fmt: str):
         municipality_row,
         title=_("Municipalities"),
     )
+
+
+MUNICIPALITY_SHOWN = {
+    "name": lambda municipality: municipality.name,
+    "region": lambda municipality: municipality.region,
+    "population": lambda municipality: (
+        format_decimal(municipality.population)
+        if municipality.population is not None
+        else ""
+    ),
+    "website": lambda municipality: municipality.website,
+    "address": lambda municipality: municipality.address,
+    "email": lambda municipality: municipality.email,
+    "phone": lambda municipality: municipality.phone,
+    "notes": lambda municipality: municipality.notes,
+}
+
+
+def municipality_merge_consequences(plan: MunicipalityMergePlan) -> list[str]:
+    """The merge page's sentences: what moves, and which enrollments are dropped."""
+    sentences = [
+        _(
+            "%(people)s people, %(accounts)s user accounts, %(enrollments)s "
+            "enrollments, %(participations)s participations and %(testimonials)s "
+            "testimonials of %(other)s move to %(this)s.",
+            people=len(plan.people),
+            accounts=len(plan.users),
+            enrollments=len(plan.enrollments),
+            participations=len(plan.participations),
+            testimonials=len(plan.testimonials),
+            other=plan.loser.name,
+            this=plan.survivor.name,
+        )
+    ]
+    for clash in plan.clashes:
+        sentences.append(
+            _(
+                "Both are enrolled in %(program)s: the enrollment of %(this)s is "
+                "kept and takes the assessments of the other; the stage history "
+                "of %(other)s in it is removed.",
+                program=clash.kept.program.name,
+                this=plan.survivor.name,
+                other=plan.loser.name,
+            )
+        )
+    return sentences
+
+
+@bp.route("/<int:municipality_id>/merge", methods=("GET", "POST"))
+@role_required(*EDITORS)
+def merge(municipality_id: int):
+    """Merge another municipality (``?other=``) into this one, field by field."""
+    municipality = get_editable_or_403(Municipality, municipality_id)
+    other = other_record(Municipality, municipality, request.args)
+    if other is None:
+        q = search_text(request.args) or municipality.name
+        found = merge_candidates(
+            Municipality,
+            municipality,
+            q,
+            (Municipality.name, Municipality.id),
+            options=[joinedload(Municipality.country)],
+        )
+        candidates = [
+            (
+                f"{candidate.name}, {candidate.country.name}",
+                url_for(".merge", municipality_id=municipality.id, other=candidate.id),
+            )
+            for candidate in found
+        ]
+        return render_template(
+            "municipalities/merge.html",
+            municipality=municipality,
+            other=None,
+            q=q,
+            candidates=candidates,
+        )
+    plan = plan_municipality_merge(db.session, municipality, other)
+    form = merge_form(
+        MUNICIPALITY_MERGE_FIELDS, municipality, other, MUNICIPALITY_SHOWN
+    )
+    name = other.name
+    if form.validate_on_submit() and submit_merge(
+        form,
+        municipality,
+        other,
+        lambda: merge_municipalities(
+            db.session, plan, form.taken_from_other(MUNICIPALITY_MERGE_FIELDS)
+        ),
+    ):
+        flash(
+            _("%(other)s is merged into %(name)s.", other=name, name=municipality.name),
+            "success",
+        )
+        return redirect(url_for(".detail", municipality_id=municipality.id))
+    return render_template(
+        "municipalities/merge.html",
+        municipality=municipality,
+        other=other,
+        form=form,
+        fields=MUNICIPALITY_MERGE_FIELDS,
+        consequences=municipality_merge_consequences(plan),
+    ), form_status(form)

@@ -31,7 +31,11 @@ from tracker.forms import (
 )
 from tracker.lists import MAX_SEARCH_LENGTH
 from tracker.models import Person
-from tracker.municipalities.forms import phone_field
+from tracker.municipalities.forms import (
+    NOT_COPIED_WITH_CONFIRM,
+    confirm_duplicate_field,
+    phone_field,
+)
 from tracker.municipalities.queries import country_choices, municipality_choices
 from tracker.translation import lazy_gettext as _l
 
@@ -71,6 +75,9 @@ class PersonForm(VersionedForm):
         filters=[lower_blank_to_none],
     )
     phone = phone_field()
+    confirm_duplicate = confirm_duplicate_field()
+
+    NOT_COPIED = NOT_COPIED_WITH_CONFIRM
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -9,14 +9,23 @@ from sqlalchemy.orm import selectinload
 
 from tracker.dataio.batch import Batch
 from tracker.dataio.engine import Kind
-from tracker.dataio.fields import Parsed, email, municipality_ref, phone, text
+from tracker.dataio.fields import (
+    Parsed,
+    email,
+    municipality_ref,
+    phone,
+    text,
+    whole_number,
+)
 from tracker.models import Municipality, Person
+from tracker.municipalities.io import MAX_VERSION
 
 
 def parse_person(row: dict[str, str]) -> Parsed:
     return {
         "full_name": text(row, "full_name", required=True, max_length=200),
         "email": email(row, "email"),
+        "version": whole_number(row, "version", MAX_VERSION),
         "person": {
             "position": text(row, "position", max_length=200),
             "organisation": text(row, "organisation", max_length=200),
@@ -29,8 +38,14 @@ def parse_person(row: dict[str, str]) -> Parsed:
 def resolve_person(batch: Batch, parsed: Parsed) -> bool:
     municipality = batch.municipality(parsed["municipality"], "municipality")
     count = len(batch.new)
-    batch.person(parsed, municipality)
-    return len(batch.new) > count
+    person = batch.person(parsed, municipality)
+    if len(batch.new) > count:
+        return True
+    values = dict(parsed["person"])
+    if parsed["email"]:  # matched by e-mail: the name may have changed
+        values["full_name"] = parsed["full_name"]
+    batch.update(person, values, parsed["columns"], person.full_name, parsed["version"])
+    return False
 
 
 def person_row(person: Person) -> tuple[Any, ...]:
@@ -43,6 +58,7 @@ def person_row(person: Person) -> tuple[Any, ...]:
         home.country.code if home else "",
         person.email,
         person.phone,
+        person.version_id,
     )
 
 
@@ -56,6 +72,7 @@ PEOPLE = Kind(
         "municipality_country",
         "email",
         "phone",
+        "version",
     ),
     lambda: (
         select(Person)
@@ -73,5 +90,7 @@ PEOPLE = Kind(
         "HR",
         "ivana@rijeka.example.org",
         "",
+        "",
     ),
+    required=("full_name",),
 )

@@ -15,7 +15,12 @@ from tracker.models import (
     Testimonial,
     User,
 )
-from tracker.municipalities.queries import count_where, country_filter, described
+from tracker.municipalities.queries import (
+    count_where,
+    country_filter,
+    described,
+    named_alike,
+)
 from tracker.translation import ngettext
 
 PEOPLE_SORTING = Sorting(
@@ -82,3 +87,21 @@ def person_references(person: Person) -> list[str]:
             (users, ngettext("%(num)d user account", "%(num)d user accounts", users)),
         ]
     )
+
+
+def person_named_alike(
+    full_name: str, municipality_id: int | None, except_id: int | None = None
+) -> Person | None:
+    """A person of the same municipality whose name folds the same: what a new
+    or renamed one would duplicate. People of no municipality are not compared
+    (outside speakers share names without being one person)."""
+    if not full_name or municipality_id is None:
+        return None
+    found = named_alike(
+        Person,
+        full_name,
+        lambda person: person.full_name,
+        Person.municipality_id == municipality_id,
+        Person.id != (except_id or 0),
+    )
+    return found[0] if found else None

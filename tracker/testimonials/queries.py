@@ -8,11 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import ColumnElement, Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, exists, or_, select, union
 from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
-from tracker.lists import Sorting, choice_arg, int_arg, search_text, text_search
+from tracker.lists import (
+    Sorting,
+    choice_arg,
+    int_arg,
+    search_ids,
+    search_text,
+)
 from tracker.models import (
     AuditEntry,
     Country,
@@ -103,12 +109,17 @@ def _filters(query: Select, args: Mapping[str, str]) -> Select:
         query = query.where(Testimonial.municipality_id == municipality_id)
     text = search_text(args)
     if text:
+        # One set of ids (a union), not an OR of two conditions: PostgreSQL
+        # would test the OR on every testimonial; the union is found through
+        # the search indexes and the municipality index alone.
         query = query.where(
-            or_(
-                text_search(Testimonial, text),
-                Testimonial.municipality_id.in_(
-                    select(Municipality.id).where(text_search(Municipality, text))
-                ),
+            Testimonial.id.in_(
+                union(
+                    search_ids(Testimonial, text),
+                    select(Testimonial.id).where(
+                        Testimonial.municipality_id.in_(search_ids(Municipality, text))
+                    ),
+                )
             )
         )
     return query
