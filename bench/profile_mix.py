@@ -37,10 +37,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative")
-    parser.add_argument("--page", help="profile only this path of the mix")
     parser.add_argument(
-        "--no-profile", action="store_true", help="only time the pages"
+        "--default-gc",
+        action="store_true",
+        help="keep Python's collector settings (wsgi.py tunes them)",
     )
+    parser.add_argument("--page", help="profile only this path of the mix")
+    parser.add_argument("--no-profile", action="store_true", help="only time the pages")
     options = parser.parse_args()
 
     from tracker import create_app
@@ -50,6 +53,10 @@ def main() -> None:
     )
     ids = sample_ids(app)
     client = signed_in_client(app, "manager")
+    if not options.default_gc:
+        from tracker.serving import tune_garbage_collector
+
+        tune_garbage_collector()
     paths = [TRIVIAL, *(path.format(**ids) for path in MIX)]
     if options.page:
         paths = [TRIVIAL, options.page]
@@ -74,8 +81,10 @@ def main() -> None:
         print(f"{statistics.median(values):8.2f} ms  {path}")
     mixed = statistics.mean(statistics.median(timings[p]) for p in paths[1:])
     trivial = statistics.median(timings[TRIVIAL])
-    print(f"mix mean {mixed:.2f} ms, trivial {trivial:.2f} ms: "
-          f"in-process ratio {trivial / mixed:.0%}")
+    print(
+        f"mix mean {mixed:.2f} ms, trivial {trivial:.2f} ms: "
+        f"in-process ratio {trivial / mixed:.0%}"
+    )
     if not options.no_profile:
         stats = pstats.Stats(profiler)
         stats.sort_stats(options.sort).print_stats(options.top)
