@@ -252,3 +252,34 @@ def test_the_municipality_list_sorts_in_the_readers_alphabet(
     croatian = ["Cetinje", "Čačak", "Dubrovnik", "Đakovo", "Split", "Šabac", "Zadar"]
     assert listed_names(client.get("/municipalities/?sort=name")) == croatian
     assert listed_names(client.get("/municipalities/?sort=-name")) == croatian[::-1]
+
+
+# The request keeps its catalog (tracker.translation.translations) -------------
+
+
+def test_a_kept_catalog_follows_a_change_of_locale_within_a_request(app):
+    """The catalog is looked up once per locale: switching to the recipient's
+    language and back (as notifications do) translates each part rightly,
+    in Python and in templates alike."""
+    from flask import render_template_string
+    from flask_babel import refresh
+
+    from tracker.i18n import as_reader
+    from tracker.translation import gettext
+
+    template = '{{ _("Sign out") }}'
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert gettext("Sign out") == "Sign out"
+        assert render_template_string(template) == "Sign out"
+        with as_reader("hr", None):
+            assert gettext("Sign out") == "Odjavi se"
+            assert render_template_string(template) == "Odjavi se"
+        assert gettext("Sign out") == "Sign out"
+        with force_locale("hr"):
+            assert render_template_string(template) == "Odjavi se"
+        assert render_template_string(template) == "Sign out"
+        refresh()
+        assert gettext("Sign out") == "Sign out"
+    with app.test_request_context("/", headers={"Accept-Language": "hr"}):
+        assert render_template_string(template) == "Odjavi se"
+        assert gettext("Sign out") == "Odjavi se"

@@ -30,6 +30,7 @@ from flask_babel import get_locale as babel_locale
 from flask_login import current_user
 
 from tracker.extensions import babel
+from tracker.translation import translations
 
 # Locale id -> the language's own name, as the switcher lists it. Montenegrin:
 # Babel's CLDR has no locale data of its own for "cnr" (it maps the code to
@@ -182,6 +183,14 @@ def init_app(app: Flask) -> None:
         locale_selector=select_locale,
         timezone_selector=select_timezone,
         default_translation_directories="translations",
+    )
+    # Flask-Babel's callables look the catalog up anew for every message.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
     )
     app.jinja_env.globals.update(
         html_lang=html_lang, LANGUAGES=LANGUAGES, current_locale=current_locale

@@ -5,7 +5,6 @@ import os
 from functools import lru_cache
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import gettext
 from flask_login import current_user
 from jinja2 import pass_context
 from sqlalchemy import func, literal, select
@@ -14,6 +13,7 @@ from tracker.extensions import db
 from tracker.models import Notification, Role, SizeClass, Testimonial, TestimonialStatus
 from tracker.models.enums import label
 from tracker.permissions import PUBLIC, access_rule_of
+from tracker.translation import gettext
 from tracker.translation import lazy_gettext as _l
 
 

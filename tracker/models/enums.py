@@ -2,9 +2,15 @@
 
 from enum import StrEnum
 
-from flask_babel import format_decimal, gettext, lazy_gettext
+from flask_babel import LazyString, format_decimal
 
-from tracker.translation import LazyText
+from tracker.translation import LazyText, gettext
+
+
+def lazy_gettext(message: str) -> LazyString:
+    """Flask-Babel's lazy string (markup-safe labels, as before), translated
+    through ``tracker.translation.gettext``'s request-wide catalog."""
+    return LazyString(gettext, message)
 
 
 class Role(StrEnum):
