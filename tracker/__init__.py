@@ -48,6 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         admin,
         auth,
         dashboards,
+        documents,
         enrollments,
         events,
         municipalities,
@@ -73,6 +74,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(notifications.bp)
     app.register_blueprint(outbox.bp)
     app.register_blueprint(dashboards.bp)
+    app.register_blueprint(documents.bp)
     app.register_blueprint(openapi.bp)
 
     outbox.init_app(app)

@@ -302,6 +302,7 @@ def _has_table(cursor, table: str) -> bool:
 
 def register(app: Flask) -> None:
     from tracker.dataio.cli import export_csv_command, import_csv_command
+    from tracker.documents.cli import documents_cli
     from tracker.outbox.cli import outbox_cli
 
     for command in (
@@ -314,5 +315,6 @@ def register(app: Flask) -> None:
         backup_command,
         grant_app_role_command,
         outbox_cli,
+        documents_cli,
     ):
         app.cli.add_command(command)

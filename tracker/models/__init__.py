@@ -29,11 +29,20 @@ from tracker.models.places import Country, Municipality, Person
 from tracker.models.programs import Cohort, Program, Stage
 from tracker.models.testimonials import Testimonial
 
+# Last: attachments refer to the records above.
+from tracker.models.documents import (  # noqa: E402 (after its owners)
+    Attachment,
+    AttachmentVersion,
+    Visibility,
+)
+
 __all__ = [
     "ASSESSMENT_AREAS",
     "ApiToken",
     "Assessment",
     "AssessmentKind",
+    "Attachment",
+    "AttachmentVersion",
     "Attendance",
     "AuditEntry",
     "Base",
@@ -62,5 +71,6 @@ __all__ = [
     "Testimonial",
     "TestimonialStatus",
     "User",
+    "Visibility",
     "utcnow",
 ]
