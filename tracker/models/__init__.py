@@ -3,6 +3,13 @@
 from tracker.models.accounts import ApiToken, User
 from tracker.models.audit import AuditEntry
 from tracker.models.base import Base, utcnow
+
+# Last: attachments refer to the records above.
+from tracker.models.documents import (  # noqa: E402 (after its owners)
+    Attachment,
+    AttachmentVersion,
+    Visibility,
+)
 from tracker.models.enrollments import (
     ASSESSMENT_AREAS,
     Assessment,
@@ -28,13 +35,6 @@ from tracker.models.outbox import MailOptOut, OutboxMessage
 from tracker.models.places import Country, Municipality, Person
 from tracker.models.programs import Cohort, Program, Stage
 from tracker.models.testimonials import Testimonial
-
-# Last: attachments refer to the records above.
-from tracker.models.documents import (  # noqa: E402 (after its owners)
-    Attachment,
-    AttachmentVersion,
-    Visibility,
-)
 
 __all__ = [
     "ASSESSMENT_AREAS",
