@@ -433,3 +433,29 @@ def test_versions_are_removed_with_their_attachment(
     with app.app_context():
         assert db.session.scalar(select(func.count(AttachmentVersion.id))) == 0
     assert stored_files(documents_dir) == []
+
+
+def test_contact_cannot_delete_what_staff_uploaded(
+    app, client, login_as, login, seoul, documents_dir
+):
+    login_as(Role.COORDINATOR)
+    upload(client, "municipality", seoul["rijeka"], PDF, title="Assessment report")
+    attachment = only_attachment(app)
+    client.post_form("/auth/logout")
+    login(email_of(app, seoul["contact_rijeka"]))
+    assert client.get(f"/documents/{attachment.id}/download").status_code == 200
+    assert client.post_form(f"/documents/{attachment.id}/delete").status_code == 403
+    with app.app_context():
+        assert db.session.get(Attachment, attachment.id) is not None
+
+
+def test_an_event_offers_no_municipality_visibility(
+    app, client, login_as, seoul, documents_dir
+):
+    login_as(Role.COORDINATOR)
+    page = client.get(f"/documents/event/{seoul['event']}").data
+    assert b'value="municipality"' not in page
+    response = upload(client, "event", seoul["event"], PDF, visibility="municipality")
+    assert response.status_code == 422
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Attachment.id))) == 0
