@@ -7,7 +7,7 @@ from typing import Any
 
 from tracker.documents.services import attachments_for
 from tracker.models import Attachment, User
-from tracker.models.documents import can_attach, owner_kind
+from tracker.models.documents import can_attach, owner_kind, record_can_view
 
 
 @dataclass
@@ -27,12 +27,13 @@ def documents_panel(records: list[tuple[str, Any]], user: User) -> list[Group]:
     groups = []
     for position, (heading, record) in enumerate(records):
         kind = owner_kind(record)
+        readable = record_can_view(record, user)
         visible = [
             attachment
             for attachment in found.get((kind, record.id), [])
-            if attachment.can_view(user)
+            if readable and attachment.admits(user, record)
         ]
-        may_attach = can_attach(record, user)
+        may_attach = readable and can_attach(record, user)
         if position == 0 or visible:
             groups.append(Group(heading, kind, record.id, visible, may_attach))
     return groups

@@ -137,7 +137,7 @@ def render_record(
     attachments = [
         attachment
         for attachment in services.attachments_of(record)
-        if attachment.can_view(current_user)
+        if attachment.admits(current_user, record)
     ]
     may_attach = can_attach(record, current_user)
     if may_attach and upload_form is None:

@@ -195,8 +195,11 @@ class Attachment(StoredFile, Versioned, Timestamped, Base):
     def can_view(self, user: User) -> bool:
         """Deny by default: the record's readers, narrowed by the visibility."""
         record = self.owner
-        if not record_can_view(record, user):
-            return False
+        return record_can_view(record, user) and self.admits(user, record)
+
+    def admits(self, user: User, record: Any) -> bool:
+        """The visibility's part of ``can_view``, for a reader who may see
+        ``record`` (lists check the record once, then each attachment)."""
         if self.visibility == Visibility.PUBLIC:
             return True
         if not user.is_authenticated:
