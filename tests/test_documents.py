@@ -8,7 +8,6 @@ gets 413 with nothing stored; a JPEG with GPS metadata is stored without it.
 
 from __future__ import annotations
 
-import gc
 import io
 import zipfile
 from datetime import date
@@ -222,12 +221,11 @@ def test_30_mb_upload_gets_413_and_nothing_is_stored(
     with app.app_context():
         assert db.session.scalar(select(func.count(Attachment.id))) == 0
     assert stored_files(documents_dir) == []
+    # Werkzeug's test client spools the body to a temporary file and leaves
+    # it open when the app refuses it unread: closed here, not left to the GC.
     response.request.environ["wsgi.input"].close()
-    del response
-    gc.collect()
 
 
-@unread_body
 def test_file_over_the_per_file_limit_gets_413_and_nothing_is_stored(
     app, client, login_as, seoul, documents_dir, monkeypatch
 ):
