@@ -457,3 +457,22 @@ def test_an_event_offers_no_municipality_visibility(
     assert response.status_code == 422
     with app.app_context():
         assert db.session.scalar(select(func.count(Attachment.id))) == 0
+
+
+def test_public_event_page_lists_its_public_documents_only(
+    app, client, login_as, make_event, documents_dir
+):
+    event = make_event("Mayors Symposium", is_public=True)
+    login_as(Role.COORDINATOR)
+    upload(client, "event", event, PDF, title="Programme", visibility="public")
+    upload(client, "event", event, PDF + b"%", title="Budget notes", visibility="staff")
+    client.post_form("/auth/logout")
+    page = client.get(f"/events/public/{event}")
+    assert page.status_code == 200
+    assert b"Programme" in page.data
+    assert b"Budget notes" not in page.data
+    with app.app_context():
+        public_id = db.session.scalar(
+            select(Attachment.id).where(Attachment.title == "Programme")
+        )
+    assert client.get(f"/documents/{public_id}/download").status_code == 200
