@@ -183,7 +183,9 @@ def test_download_headers_keep_the_file_out_of_our_origin(
     assert disposition.startswith("attachment;")
     assert "filename*=UTF-8''Prezentacija%20%C4%8Cakovec.pdf" in disposition
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    assert response.headers["Content-Security-Policy"] == (
+        "sandbox; default-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    )
 
 
 def test_exe_renamed_pdf_is_refused_with_a_message(

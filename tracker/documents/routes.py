@@ -48,8 +48,9 @@ bp.add_app_template_global(record_url)
 bp.add_app_template_global(language_name)
 
 UPLOAD_ENDPOINTS = frozenset({"documents.upload", "documents.replace"})
-# Downloads never run in our origin: no script, no plugin, no form, no frame.
-DOWNLOAD_CSP = "sandbox; default-src 'none'"
+# Downloads never run in our origin: no script, no plugin, no form, and no
+# page may frame them.
+DOWNLOAD_CSP = "sandbox; default-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 
 
 @bp.url_value_preprocessor
