@@ -478,3 +478,32 @@ def test_public_event_page_lists_its_public_documents_only(
             select(Attachment.id).where(Attachment.title == "Programme")
         )
     assert client.get(f"/documents/{public_id}/download").status_code == 200
+
+
+def test_deleting_a_participation_deletes_its_documents_audited(
+    app, client, login_as, seoul, documents_dir, runner
+):
+    login_as(Role.COORDINATOR)
+    upload(client, "participation", seoul["rijeka_talk"], PDF)
+    attachment = only_attachment(app)
+    response = client.post_form(
+        f"/events/{seoul['event']}/participants/{seoul['rijeka_talk']}/delete"
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Attachment, attachment.id) is None
+        assert (
+            db.session.scalar(
+                select(func.count(AuditEntry.id)).where(
+                    AuditEntry.entity_type == "attachment",
+                    AuditEntry.entity_id == attachment.id,
+                    AuditEntry.action == "delete",
+                )
+            )
+            == 1
+        )
+    # The stored file stays until pruned: no row refers to it any more.
+    assert len(stored_files(documents_dir)) == 1
+    result = runner.invoke(args=["documents", "prune"])
+    assert "Removed 1 unreferenced stored file(s)." in result.output
+    assert stored_files(documents_dir) == []

@@ -13,8 +13,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
-from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, String, select
+from sqlalchemy import event as orm_event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from tracker.models.base import (
     Base,
@@ -50,9 +51,8 @@ VISIBILITY_LABELS = {
     Visibility.PUBLIC: _l("Everyone who may see the record"),
 }
 
-# URL name of an owner kind -> (foreign key column, model). The backrefs
-# below give each owner an ``attachments`` collection that is deleted with
-# it (through the ORM, so each deletion is audited).
+# URL name of an owner kind -> (foreign key column, model). A record deleted
+# through the ORM takes its attachments with it (``_delete_with_owners``).
 OWNER_KINDS: dict[str, tuple[str, type]] = {
     "event": ("event_id", Event),
     "session": ("session_id", EventSession),
@@ -156,24 +156,12 @@ class Attachment(StoredFile, Versioned, Timestamped, Base):
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )
 
-    event: Mapped[Event | None] = relationship(
-        backref=backref("attachments", cascade="all, delete-orphan")
-    )
-    session: Mapped[EventSession | None] = relationship(
-        backref=backref("attachments", cascade="all, delete-orphan")
-    )
-    participation: Mapped[Participation | None] = relationship(
-        backref=backref("attachments", cascade="all, delete-orphan")
-    )
-    enrollment: Mapped[Enrollment | None] = relationship(
-        backref=backref("attachments", cascade="all, delete-orphan")
-    )
-    stage_change: Mapped[StageChange | None] = relationship(
-        backref=backref("attachments", cascade="all, delete-orphan")
-    )
-    municipality: Mapped[Municipality | None] = relationship(
-        backref=backref("attachments", cascade="all, delete-orphan")
-    )
+    event: Mapped[Event | None] = relationship()
+    session: Mapped[EventSession | None] = relationship()
+    participation: Mapped[Participation | None] = relationship()
+    enrollment: Mapped[Enrollment | None] = relationship()
+    stage_change: Mapped[StageChange | None] = relationship()
+    municipality: Mapped[Municipality | None] = relationship()
     uploaded_by: Mapped[User | None] = relationship()
     versions: Mapped[list[AttachmentVersion]] = relationship(
         back_populates="attachment",
@@ -243,3 +231,26 @@ class AttachmentVersion(StoredFile, Base):
 
     def __repr__(self) -> str:
         return f"<AttachmentVersion {self.attachment_id} v{self.number}>"
+
+
+@orm_event.listens_for(Session, "before_flush")
+def _delete_with_owners(session: Session, flush_context, instances) -> None:
+    """Delete the attachments of records this flush deletes, through the ORM
+    (so each deletion is audited); their stored files are released later by
+    ``flask documents prune``.
+
+    A listener rather than a cascade on the owners: a cascade loads the
+    collection when the owner is deleted, and that query would autoflush
+    half-done changes (an undone stage change already taken out of its
+    enrollment). Inside the flush nothing autoflushes.
+    """
+    doomed: dict[str, list[int]] = {}
+    for obj in session.deleted:
+        for column, model in OWNER_KINDS.values():
+            if isinstance(obj, model) and obj.id is not None:
+                doomed.setdefault(column, []).append(obj.id)
+    for column, ids in doomed.items():
+        for attachment in session.scalars(
+            select(Attachment).where(getattr(Attachment, column).in_(ids))
+        ):
+            session.delete(attachment)
