@@ -138,8 +138,9 @@ def render_detail(event: Event, status: int = 200, **forms: Any):
                 *[(item.title, item) for item in event.sessions],
                 *[
                     (
-                        f"{p.presentation_title or p.person.full_name}, "
-                        f"{p.person.full_name}",
+                        ", ".join(
+                            filter(None, (p.presentation_title, p.person.full_name))
+                        ),
                         p,
                     )
                     for p in participants
