@@ -93,3 +93,15 @@ def language_name(code: str) -> str:
     from tracker.documents.forms import language_choices
 
     return str(dict(language_choices()).get(code, code))
+
+
+def file_size(size: int) -> str:
+    """A file's size in the reader's language: "694 bytes", "4,9 KB", "1.2 MB"."""
+    from flask_babel import format_decimal
+    from flask_babel import gettext as _
+
+    if size < 1024:
+        return _("%(num)s bytes", num=format_decimal(size))
+    if size < 1024 * 1024:
+        return _("%(num)s KB", num=format_decimal(size / 1024, format="#,##0.#"))
+    return _("%(num)s MB", num=format_decimal(size / 1024 / 1024, format="#,##0.#"))

@@ -33,7 +33,12 @@ from werkzeug.http import quote_header_value
 
 from tracker.documents import files, services
 from tracker.documents.forms import ReplaceForm, UploadForm
-from tracker.documents.panels import language_name, record_title, record_url
+from tracker.documents.panels import (
+    file_size,
+    language_name,
+    record_title,
+    record_url,
+)
 from tracker.documents.storage import storage
 from tracker.errors import error_response
 from tracker.extensions import db
@@ -46,6 +51,7 @@ bp = Blueprint("documents", __name__, url_prefix="/documents")
 bp.add_app_template_global(record_title)
 bp.add_app_template_global(record_url)
 bp.add_app_template_global(language_name)
+bp.add_app_template_filter(file_size)
 
 UPLOAD_ENDPOINTS = frozenset({"documents.upload", "documents.replace"})
 # Downloads never run in our origin: no script, no plugin, no form, and no
