@@ -113,7 +113,12 @@ def reset_schema() -> None:
 @pytest.fixture(scope="session")
 def app(tmp_path_factory) -> Iterator[Flask]:
     app = create_app(
-        {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory)}
+        {
+            **TEST_CONFIG,
+            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory),
+            # Attachments go to a temporary folder, never to instance/.
+            "DOCUMENTS_PATH": str(tmp_path_factory.mktemp("documents")),
+        }
     )
     with app.app_context():
         reset_schema()

@@ -7,8 +7,11 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from tracker.documents.services import attach
+from tracker.documents.storage import storage
 from tracker.extensions import db
 from tracker.models import (
+    Attachment,
     Attendance,
     AuditEntry,
     ListingConsent,
@@ -18,6 +21,7 @@ from tracker.models import (
     Role,
     Testimonial,
     User,
+    Visibility,
 )
 from tracker.privacy.erasure import erase_people
 
@@ -291,3 +295,55 @@ def test_an_erased_person_is_not_merged(app, client, login_as, twins):
     assert "A person whose data was erased cannot be merged." in response.get_data(True)
     with app.app_context():
         assert db.session.get(Person, twins["copy"]) is not None
+
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def attach_pdf(app, model, record_id: int, title: str) -> int:
+    with app.app_context():
+        attachment = attach(
+            db.session.get(model, record_id),
+            PDF,
+            file_name="slides.pdf",
+            title=title,
+            language="en",
+            visibility=Visibility.STAFF,
+            by=None,
+            storage=storage(),
+        )
+        db.session.commit()
+        return attachment.id
+
+
+def test_documents_stay_with_the_record_that_survives_a_merge(
+    app,
+    client,
+    login_as,
+    tmp_path,
+    monkeypatch,
+    twins,
+    make_participation,
+    make_municipality,
+):
+    monkeypatch.setitem(app.config, "DOCUMENTS_PATH", str(tmp_path / "store"))
+    # Ana was registered for study tour 0, which the copy attended: Ana's
+    # participation is the one dropped, and its slides go to the one kept.
+    registered = make_participation(twins["events"][0], twins["ana"])
+    slides = attach_pdf(app, Participation, registered, "Open data portal")
+    login_as(Role.COORDINATOR)
+    url = f"/people/{twins['ana']}/merge?other={twins['copy']}"
+    assert merge_post(client, url).status_code == 302
+    with app.app_context():
+        assert db.session.get(Participation, registered) is None
+        attachment = db.session.get(Attachment, slides)
+        assert attachment.participation.person_id == twins["ana"]
+        assert attachment.participation.event_id == twins["events"][0]
+
+    copy = make_municipality("Rijeka (copy)", "HR")
+    plan = attach_pdf(app, Municipality, copy, "Anticorruption plan")
+    url = f"/municipalities/{twins['rijeka']}/merge?other={copy}"
+    assert merge_post(client, url).status_code == 302
+    with app.app_context():
+        assert db.session.get(Municipality, copy) is None
+        assert db.session.get(Attachment, plan).municipality_id == twins["rijeka"]

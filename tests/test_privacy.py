@@ -15,6 +15,7 @@ from tracker.audit import acting_as, verify_chain
 from tracker.dashboards.figures import CHART_NAMES
 from tracker.extensions import db
 from tracker.models import (
+    Attachment,
     AuditEntry,
     Base,
     Erasure,
@@ -258,6 +259,7 @@ SECTIONS = {
     "event_session": "agenda_items",
     "event": "events_mentioning",
     "erasure": "erasure",
+    "attachment": "documents",
 }
 
 
@@ -283,6 +285,7 @@ def test_the_export_holds_every_row_that_names_the_person(
     assert {"person", "participation", "testimonial", "outbox_message"} <= {
         table for table, _ in naming
     }
+    assert [d["title"] for d in data["documents"]], "her Seoul slides are listed"
     assert "$argon2" not in json.dumps(data)
     assert all("password_hash" not in account for account in data["accounts"])
     page = client.get(f"/privacy/people/{demo['ivana']}/export")
@@ -414,6 +417,13 @@ def test_erasing_rijekas_representative_keeps_every_total(
     assert result.exit_code == 0, result.output
     seoul = participants_section(client, demo["seoul"])
     assert IVANA not in seoul and "1 participant from Croatia" in seoul
+    with app.app_context():
+        # Her presentation's slides went with her data; the count of rows did not.
+        assert not db.session.scalar(
+            select(db.func.count(Attachment.id))
+            .join(Participation, Attachment.participation_id == Participation.id)
+            .where(Participation.person_id == demo["ivana"])
+        )
     again = client.post_form(f"/privacy/people/{demo['ivana']}/erase", {"confirm": "y"})
     assert again.status_code == 302
     assert "erased already" in client.get(again.headers["Location"]).get_data(

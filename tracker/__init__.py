@@ -50,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         calendars,
         certificates,
         dashboards,
+        documents,
         enrollments,
         events,
         home,
@@ -81,6 +82,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(dashboards.bp)
     app.register_blueprint(certificates.bp)
     app.register_blueprint(calendars.bp)
+    app.register_blueprint(documents.bp)
     app.register_blueprint(openapi.bp)
 
     outbox.init_app(app)

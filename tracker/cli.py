@@ -319,6 +319,7 @@ def _has_table(cursor, table: str) -> bool:
 
 def register(app: Flask) -> None:
     from tracker.dataio.cli import export_csv_command, import_csv_command
+    from tracker.documents.cli import documents_cli
     from tracker.outbox.cli import outbox_cli
     from tracker.privacy.cli import retention_cli
 
@@ -333,5 +334,6 @@ def register(app: Flask) -> None:
         grant_app_role_command,
         outbox_cli,
         retention_cli,
+        documents_cli,
     ):
         app.cli.add_command(command)

@@ -125,6 +125,18 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "RETENTION_YEARS": None,
         # When the retention timer runs (deploy/systemd), shown on the admin page.
         "RETENTION_RUNS_AT": "03:15 UTC",
+        # Attachments (tracker.documents; README: Documents). The store:
+        # "filesystem" (under DOCUMENTS_PATH, default instance/documents) or "s3".
+        "DOCUMENTS_STORAGE": "filesystem",
+        "DOCUMENTS_PATH": "",
+        "DOCUMENTS_S3_BUCKET": "",
+        "DOCUMENTS_S3_PREFIX": "documents/",
+        "DOCUMENTS_S3_ENDPOINT_URL": "",
+        "DOCUMENTS_S3_REGION": "",
+        # One file, and a whole upload request (MAX_CONTENT_LENGTH for the
+        # upload URLs only; every other URL keeps MAX_CONTENT_LENGTH).
+        "DOCUMENTS_MAX_FILE_SIZE": 20 * 1024 * 1024,
+        "DOCUMENTS_MAX_REQUEST_SIZE": 21 * 1024 * 1024,
     }
 
 
@@ -181,6 +193,12 @@ def _read_environment(app: Flask) -> None:
         if limit := environ.get(name):
             config[name] = limit
     _read_mail_environment(environ, config)
+    for name in DOCUMENTS_TEXT_SETTINGS:
+        if (value := environ.get(name)) is not None:
+            config[name] = value
+    for name in ("DOCUMENTS_MAX_FILE_SIZE", "DOCUMENTS_MAX_REQUEST_SIZE"):
+        if size := environ.get(name):
+            config[name] = int(size)
     https = environ.get("TRACKER_HTTPS")
     if https is not None:
         config["HTTPS"] = https == "1"
@@ -192,6 +210,14 @@ def _read_environment(app: Flask) -> None:
         config["RETENTION_YEARS"] = int(years)
 
 
+DOCUMENTS_TEXT_SETTINGS = (
+    "DOCUMENTS_STORAGE",
+    "DOCUMENTS_PATH",
+    "DOCUMENTS_S3_BUCKET",
+    "DOCUMENTS_S3_PREFIX",
+    "DOCUMENTS_S3_ENDPOINT_URL",
+    "DOCUMENTS_S3_REGION",
+)
 MAIL_TEXT_SETTINGS = ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM")
 MAIL_FLAGS = ("MAIL_USE_TLS", "MAIL_USE_SSL")
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from tracker.documents.panels import documents_panel
 from tracker.enrollments import services
 from tracker.enrollments.forms import (
     BulkMoveForm,
@@ -146,6 +147,19 @@ def _render_detail(enrollment: Enrollment, stage_form=None, status: int = 200):
         comparison=enrollment.comparison(),
         areas=ASSESSMENT_AREAS,
         history=history_for(db.session, enrollment) if current_user.is_staff else None,
+        documents=documents_panel(
+            [
+                (_("This enrollment"), enrollment),
+                *[
+                    (
+                        f"{change.to_stage.name}, {format_day(change.effective_on)}",
+                        change,
+                    )
+                    for change in enrollment.stage_changes
+                ],
+            ],
+            current_user,
+        ),
     ), status
 
 

@@ -18,6 +18,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from tracker.documents.panels import documents_panel
 from tracker.events import services
 from tracker.events.forms import (
     BulkAttendanceForm,
@@ -196,6 +197,9 @@ def edit_participation(event_id: int, participation_id: int):
             form=form,
             event=event,
             participation=participation,
+            documents=documents_panel(
+                [(_("This participation"), participation)], current_user
+            ),
         ),
         status,
     )

@@ -7,10 +7,12 @@ from flask import (
     render_template,
     request,
 )
+from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from tracker.documents.panels import documents_panel
 from tracker.events.queries import (
     EVENT_SORTING,
     event_participants,
@@ -72,4 +74,11 @@ def public_detail(event_id: int):
         withheld_names=shown.withheld_names,
         presentations=[p for p in shown.named if p.presentation_title],
         testimonials=visible_testimonials(AnonymousUserMixin(), event_id=event.id),
+        documents=documents_panel(
+            [
+                (_("This event"), event),
+                *[(item.title, item) for item in event.sessions],
+            ],
+            AnonymousUserMixin(),
+        ),
     )

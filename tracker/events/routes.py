@@ -29,6 +29,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from tracker.documents.panels import documents_panel
 from tracker.events import services
 from tracker.events.forms import (
     BulkAttendanceForm,
@@ -131,6 +132,22 @@ def render_detail(event: Event, status: int = 200, **forms: Any):
         "person_q": "",
         "history": [],
         "testimonials": visible_testimonials(current_user, event_id=event.id),
+        "documents": documents_panel(
+            [
+                (_("This event"), event),
+                *[(item.title, item) for item in event.sessions],
+                *[
+                    (
+                        ", ".join(
+                            filter(None, (p.presentation_title, p.person.full_name))
+                        ),
+                        p,
+                    )
+                    for p in participants
+                ],
+            ],
+            current_user,
+        ),
     }
     if event.can_edit(current_user):
         options = select_options()

@@ -4,6 +4,13 @@ from tracker.models.accounts import ApiToken, User
 from tracker.models.audit import AuditEntry
 from tracker.models.base import Base, utcnow
 from tracker.models.certificates import CalendarFeed, Certificate, CertificateKind
+
+# Last: attachments refer to the records above.
+from tracker.models.documents import (  # noqa: E402 (after its owners)
+    Attachment,
+    AttachmentVersion,
+    Visibility,
+)
 from tracker.models.enrollments import (
     ASSESSMENT_AREAS,
     Assessment,
@@ -39,6 +46,8 @@ __all__ = [
     "ApiToken",
     "Assessment",
     "AssessmentKind",
+    "Attachment",
+    "AttachmentVersion",
     "Attendance",
     "AuditEntry",
     "Base",
@@ -76,5 +85,6 @@ __all__ = [
     "Testimonial",
     "TestimonialStatus",
     "User",
+    "Visibility",
     "utcnow",
 ]

@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from tracker.documents.panels import documents_panel
 from tracker.enrollments.queries import municipality_enrollments
 from tracker.events.queries import municipality_participations
 from tracker.extensions import db
@@ -135,6 +136,9 @@ def detail(municipality_id: int):
             current_user, municipality_id=municipality.id
         ),
         history=history_for(db.session, municipality) if current_user.is_staff else [],
+        documents=documents_panel(
+            [(_("This municipality"), municipality)], current_user
+        ),
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.documents.services import hand_over
 from tracker.merging import MergeField, copy_chosen, record_merge
 from tracker.models import (
     Enrollment,
@@ -100,8 +101,12 @@ def merge_municipalities(
     for clash in plan.clashes:
         for assessment in list(clash.dropped.assessments):
             assessment.enrollment = clash.kept
+        # The evidence of a dropped stage history stays, on the kept enrollment.
         for change in list(clash.dropped.stage_changes):
+            hand_over(change, clash.kept)
             session.delete(change)
+        hand_over(clash.dropped, clash.kept)
+    hand_over(loser, survivor)
     session.flush()
     for clash in plan.clashes:
         session.delete(clash.dropped)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.documents.services import hand_over
 from tracker.merging import MergeField, copy_chosen, record_merge
 from tracker.models import (
     Attendance,
@@ -110,6 +111,7 @@ def merge_people(
     }
     move_consents_and_certificates(session, plan)
     for clash in plan.clashes:
+        hand_over(clash.dropped, clash.kept)
         session.delete(clash.dropped)
     session.flush()  # the (person, event) pairs are free before anything moves
     for participation in [*plan.moved, *(c.kept for c in plan.clashes)]:

@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from tracker.audit import ERASE_ACTION, ERASED, erasing, record_event, seal_of
+from tracker.documents.services import attachments_of
+from tracker.documents.services import delete as delete_attachment
 from tracker.extensions import db
 from tracker.models import (
     ApiToken,
@@ -178,6 +180,11 @@ def _erase_person(person: Person, footprint: _Footprint) -> None:
         participation.presentation_title = _redact(
             participation.presentation_title, needles
         )
+        # Their presentations are their own material: deleted (audited); the
+        # stored files go at the next `flask documents prune`.
+        for attachment in attachments_of(participation):
+            footprint.add("attachment", [attachment.id])
+            delete_attachment(attachment)
     # Free text anywhere that names them: the agenda's speakers, events.
     for item in mentioning(EventSession, ("title", "speakers", "description"), needles):
         footprint.add("event_session", [item.id])

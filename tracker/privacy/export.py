@@ -19,6 +19,7 @@ from sqlalchemy import inspect, or_, select
 from tracker.audit import ERASE_ACTION
 from tracker.extensions import db
 from tracker.models import (
+    Attachment,
     AuditEntry,
     Enrollment,
     Erasure,
@@ -156,7 +157,20 @@ def person_data(person: Person) -> dict[str, Any]:
         if user_ids
         else []
     )
+    documents = list(
+        db.session.scalars(
+            select(Attachment)
+            .where(
+                or_(
+                    Attachment.participation_id.in_([p.id for p in participations]),
+                    Attachment.uploaded_by_id.in_(user_ids),
+                )
+            )
+            .order_by(Attachment.id)
+        )
+    )
     entities = {("person", person.id)}
+    entities |= {("attachment", a.id) for a in documents}
     entities |= {("user_account", i) for i in user_ids}
     entities |= {("participation", p.id) for p in participations}
     entities |= {("testimonial", t.id) for t in testimonials}
@@ -213,6 +227,9 @@ def person_data(person: Person) -> dict[str, Any]:
             for m in messages
         ],
         "notifications": [row_dict(n) for n in notifications],
+        # What is known about their documents; the files themselves are
+        # downloaded from the record's documents page.
+        "documents": [row_dict(a) for a in documents],
         "agenda_items": [row_dict(item) for item in agenda],
         "events_mentioning": [row_dict(event) for event in events_mentioning],
         "audit_entries": audit,

@@ -8,6 +8,7 @@ twice adds nothing.
 from sqlalchemy.orm import Session
 
 from tracker.admin import seed as accounts
+from tracker.documents import seed as documents
 from tracker.events import seed as events
 from tracker.municipalities import seed as municipalities
 from tracker.people import seed as people
@@ -25,3 +26,4 @@ def seed_demo(session: Session) -> None:
     events.seed(session)
     testimonials.seed(session)
     privacy.seed(session)
+    documents.seed(session)
