@@ -19,6 +19,7 @@ from tracker.merging import (
     submit_merge,
 )
 from tracker.models import Person
+from tracker.models.enums import label
 from tracker.municipalities.routes import refused_delete_message
 from tracker.people.forms import PersonFilterForm, PersonForm
 from tracker.people.io import PEOPLE, person_row
@@ -222,8 +223,8 @@ def person_merge_consequences(plan: PersonMergePlan) -> list[str]:
                 "Both are in %(event)s: the participation marked %(kept)s is kept, "
                 "the one marked %(dropped)s is removed.",
                 event=clash.kept.event.title,
-                kept=clash.kept.attendance.value,
-                dropped=clash.dropped.attendance.value,
+                kept=label(clash.kept.attendance).lower(),
+                dropped=label(clash.dropped.attendance).lower(),
             )
         )
     return sentences
