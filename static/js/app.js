@@ -109,4 +109,49 @@
   }
   markScrollable();
   window.addEventListener("resize", markScrollable);
+  // Feedback in sight. After a form action the page may open at an anchor
+  // (a redirect to #participants) or re-render with an error far down the
+  // page: bring the message to where the eye is, and focus it so that screen
+  // readers read it. The flash messages move to the start of the anchored
+  // section; an error that is out of view is scrolled to.
+  function inView(element) {
+    var box = element.getBoundingClientRect();
+    return box.top >= 0 && box.bottom <= window.innerHeight;
+  }
+  function show(element) {
+    if (!inView(element)) element.scrollIntoView({block: "center"});
+    element.setAttribute("tabindex", "-1");
+    element.focus({preventScroll: true});
+  }
+  function bringFeedbackIntoView() {
+    var flashes = document.getElementById("flash-messages");
+    var target = null;
+    if (window.location.hash.length > 1) {
+      try {
+        target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+      } catch (error) {
+        target = null;
+      }
+    }
+    if (flashes && flashes.children.length && target && target.tagName === "SECTION") {
+      var heading = target.querySelector("h1, h2, h3, h4, h5, h6");
+      if (heading && heading.parentElement === target) {
+        heading.insertAdjacentElement("afterend", flashes);
+      } else {
+        target.insertAdjacentElement("afterbegin", flashes);
+      }
+      target.scrollIntoView({block: "start"});
+      show(flashes.firstElementChild);
+      return;
+    }
+    var problem = document.querySelector("main .alert-danger, main .is-invalid");
+    if (problem && !inView(problem)) {
+      show(problem.closest(".alert") || problem);
+    }
+  }
+  if (document.readyState === "complete") {
+    bringFeedbackIntoView();
+  } else {
+    window.addEventListener("load", bringFeedbackIntoView);
+  }
 })();

@@ -203,3 +203,60 @@ def test_every_main_page_fits_both_widths_and_passes_axe(
         )
     finally:
         context.close()
+
+
+def seoul_event_path(page: Page, base_url: str) -> str:
+    page.goto(base_url + "/events/?q=Seoul")
+    link = page.get_by_role("main").get_by_role("link", name=re.compile("Seoul")).first
+    return urlparse(link.get_attribute("href")).path
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1366", "390"])
+def test_the_message_after_a_form_action_is_in_view(
+    browser: Browser, live_server, size
+):
+    context = browser.new_context(viewport=size)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, ROLES["coordinator"])
+        event = seoul_event_path(page, live_server)
+        page.goto(live_server + event)
+
+        # "Mark selected" with nobody selected: the refusal, where the button was.
+        page.get_by_role("button", name="Mark selected").click()
+        page.wait_for_load_state("load")
+        refusal = page.get_by_role("alert").filter(
+            has_text="Select at least one participant."
+        )
+        expect(refusal).to_be_in_viewport(ratio=1)
+        assert page.evaluate("document.activeElement.textContent").strip() == (
+            "Select at least one participant."
+        )
+
+        # "Add to the event": the redirect opens at the participants, and the
+        # message is there too.
+        page.goto(live_server + event)
+        adding = page.get_by_role("region", name="Add a participant")
+        adding.get_by_label("Search people by name, e-mail or organisation").fill("a")
+        adding.get_by_role("button", name="Search").click()
+        person = page.get_by_label("Person", exact=True)
+        name = person.locator("option").nth(1).inner_text().split(" (")[0]
+        person.select_option(index=1)
+        page.get_by_role("button", name="Add to the event").click()
+        expect(page).to_have_url(re.compile(r"#participants$"))
+        page.wait_for_load_state("load")  # the browser has scrolled to the anchor
+        added = page.get_by_role("status").filter(
+            has_text=f"{name} is added to the participants."
+        )
+        expect(added).to_be_in_viewport(ratio=1)
+
+        # A session added at the foot of the agenda: its message by the agenda.
+        page.get_by_role("region", name="Add a session or site visit").get_by_label(
+            "Title"
+        ).fill(f"Layout check {size['width']}")
+        page.get_by_role("button", name="Add session").click()
+        expect(page).to_have_url(re.compile(r"#agenda$"))
+        page.wait_for_load_state("load")
+        expect(page.get_by_role("status")).to_be_in_viewport(ratio=1)
+    finally:
+        context.close()
