@@ -67,6 +67,9 @@
         if (!cell.closest("thead") && names[column]) {
           cell.setAttribute("data-label", names[column]);
         }
+        if (!cell.textContent.trim() && !cell.querySelector("a, button, input, select, img, canvas")) {
+          cell.classList.add("cell-empty");  // no empty card line on phones
+        }
         column += cell.colSpan || 1;
       });
     });

@@ -67,6 +67,15 @@ DETAIL_OF = {
     "/programs/": r"/programs/[A-Z]+$",
 }
 
+# The forms a record's page leads to (edit, propose, invite): one of each
+# URL shape is checked.
+FORM_LINK = r"/\d+/(edit|propose|invite|contact|password-link)$"
+
+
+def shape(path: str) -> str:
+    return re.sub(r"\d+", "<id>", path)
+
+
 PAGE_FACTS = """() => {
   const ids = {};
   for (const element of document.querySelectorAll("[id]")) {
@@ -119,7 +128,7 @@ def sign_in(page: Page, base_url: str, email: str) -> None:
     expect(page.locator("form[action$='/auth/logout']")).to_have_count(1)
 
 
-def menu_paths(page: Page, base_url: str) -> list[str]:
+def menu_paths(page: Page) -> list[str]:
     """The local pages the main navigation links to (desktop, all expanded)."""
     hrefs = page.locator("nav[aria-label] a[href^='/']").evaluate_all(
         "links => links.map((link) => link.getAttribute('href'))"
@@ -172,11 +181,23 @@ def test_every_main_page_fits_both_widths_and_passes_axe(
 ):
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
+    script_errors: list[str] = []
+    page.on("pageerror", lambda error: script_errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: (
+            script_errors.append(message.text)
+            if message.type == "error"
+            # the browser asks for /favicon.ico on its own; no page links it
+            and not message.location.get("url", "").endswith("/favicon.ico")
+            else None
+        ),
+    )
     try:
         if ROLES[role]:
             sign_in(page, live_server, ROLES[role])
         page.goto(live_server + "/")
-        paths = ["/", *menu_paths(page, live_server), *EXTRA_PAGES[role]]
+        paths = ["/", *menu_paths(page), *EXTRA_PAGES[role]]
         seen: list[str] = []
         failures: dict[str, list[str]] = {}
         queue = list(dict.fromkeys(paths))
@@ -192,12 +213,16 @@ def test_every_main_page_fits_both_widths_and_passes_axe(
                 detail = first_detail(page, DETAIL_OF[path])
                 if detail and detail not in seen:
                     queue.append(detail)
+            form = first_detail(page, FORM_LINK)
+            if form and shape(form) not in {shape(done) for done in seen + queue}:
+                queue.append(form)
             for size in (DESKTOP, PHONE):
                 page.set_viewport_size(size)
                 page.evaluate(SETTLED)
                 for problem in check_page(page):
                     failures.setdefault(f"{path} @{size['width']}", []).append(problem)
         record_figure(f"layout pages checked ({role})", len(seen))
+        assert script_errors == []  # CSP refusals are logged as console errors
         assert failures == {}, "\n".join(
             f"{where}: {'; '.join(problems)}" for where, problems in failures.items()
         )
@@ -258,5 +283,33 @@ def test_the_message_after_a_form_action_is_in_view(
         expect(page).to_have_url(re.compile(r"#agenda$"))
         page.wait_for_load_state("load")
         expect(page.get_by_role("status")).to_be_in_viewport(ratio=1)
+    finally:
+        context.close()
+
+
+def test_the_phone_menu_opens_by_its_button_and_holds_every_link(
+    browser: Browser, live_server
+):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, ROLES["admin"])
+        menu = page.get_by_role("navigation", name="Main")
+        button = menu.get_by_role("button", name="Menu")
+        expect(button).to_have_attribute("aria-expanded", "false")
+        expect(menu.get_by_role("link", name="Municipalities")).to_be_hidden()
+        button.click()
+        expect(button).to_have_attribute("aria-expanded", "true")
+        expect(menu.get_by_role("link", name="Municipalities")).to_be_in_viewport()
+        expect(menu.get_by_role("button", name="Sign out")).to_be_visible()
+        # The administration pages sit in their own group.
+        menu.get_by_role("button", name="Administration").click()
+        menu.get_by_role("link", name="Users").click()
+        expect(page.get_by_role("heading", name="Users", level=1)).to_be_visible()
+        expect(button).to_have_attribute("aria-expanded", "false")
+        # On desktop the same links are in one row, without the button.
+        page.set_viewport_size(DESKTOP)
+        expect(button).to_be_hidden()
+        expect(menu.get_by_role("link", name="Municipalities")).to_be_visible()
     finally:
         context.close()
