@@ -36,9 +36,12 @@ EXPECTED = {
 
 
 def _menu(page: str) -> set[str]:
-    """The texts of the main menu's links, without their count badges."""
+    """The texts of the main menu's links (in the bar or in one of its
+    dropdowns), without their count badges."""
     navigation = page.partition('aria-label="Main"')[2].partition("</nav>")[0]
-    links = re.findall(r'<a class="nav-link[^"]*"[^>]*>(.*?)</a>', navigation, re.S)
+    links = re.findall(
+        r'<a class="(?:nav-link|dropdown-item)[^"]*"[^>]*>(.*?)</a>', navigation, re.S
+    )
     return {_text(link) for link in links}
 
 

@@ -79,8 +79,18 @@ class TrackerForm(FlaskForm):
     """
 
     class Meta:
+        #: Set per form where several share a page, e.g.
+        #: ``SessionForm(meta={"id_prefix": "session-"})``: the fields' ids
+        #: (and so their labels' ``for``) start with it, their names do not.
+        id_prefix = ""
+
         def get_translations(self, form):
             return FORM_TRANSLATIONS
+
+        def bind_field(self, form, unbound_field, options):
+            if self.id_prefix:
+                options = {**options, "id": self.id_prefix + options["name"]}
+            return unbound_field.bind(form=form, **options)
 
     #: False only where nothing typed is stored and a refusal would hide an
     #: event that must be audited (a failed sign-in with a forged e-mail)

@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["public_safe"] = public_safe
     app.context_processor(navigation_counts)
     app.jinja_env.globals["navigation"] = navigation
+    app.jinja_env.globals["MENU_GROUP_LABELS"] = MENU_GROUP_LABELS
     app.jinja_env.globals["account_links"] = account_links
     app.url_defaults(version_static_urls)
 
@@ -71,6 +72,14 @@ MENU = [
     (_l("Retention"), "privacy.retention"),
     (_l("Open data"), "public.open_data"),
 ]
+# Menu items shown together under one heading (a dropdown on desktop, a
+# labelled group in the phone menu), so the bar stays one row.
+MENU_GROUPS = {
+    "admin.users": "admin",
+    "admin.import_csv": "admin",
+    "outbox.index": "admin",
+}
+MENU_GROUP_LABELS = {"admin": _l("Administration")}
 PUBLIC_MENU = [
     (_l("Programs"), "programs.index"),
     (_l("Testimonials"), "testimonials.public_index"),
@@ -79,11 +88,14 @@ PUBLIC_MENU = [
 ]
 
 
-def navigation() -> list[tuple[str, str]]:
-    """Menu items (text, URL) for the current user."""
+def navigation(group: str | None = None) -> list[tuple[str, str]]:
+    """Menu items (text, URL) for the current user: those of the main row, or
+    those of one group of ``MENU_GROUPS``."""
     menu = MENU if current_user.is_authenticated else PUBLIC_MENU
     items = []
     for text, endpoint in menu:
+        if MENU_GROUPS.get(endpoint) != group:
+            continue
         rule = access_rule_of(endpoint)
         if rule is None:
             continue

@@ -166,6 +166,9 @@ class EventForm(VersionedForm):
 class SessionForm(VersionedForm):
     """An agenda item or site visit; dated within its event."""
 
+    class Meta:
+        id_prefix = "session-"  # the event page shows it beside other forms
+
     held_on = DateField(_l("Date"), validators=[InputRequired()])
     position = IntegerField(
         _l("Order on that day"),
@@ -253,6 +256,9 @@ STAFF_ATTENDANCE = [a for a in Attendance if a != Attendance.PROPOSED]
 class ParticipationForm(TrackerForm):
     """Add an existing person, found by the search on the event page."""
 
+    class Meta:
+        id_prefix = "participation-"  # the event page shows it beside other forms
+
     person_id = SelectField(
         _l("Person"),
         coerce=optional_id,
@@ -291,6 +297,9 @@ class ParticipationForm(TrackerForm):
 
 class NewPersonParticipationForm(TrackerForm):
     """A person created on the spot, without leaving the event page."""
+
+    class Meta:
+        id_prefix = "new-person-"  # the event page shows it beside other forms
 
     full_name = StringField(
         _l("Full name"), filters=[strip], validators=[DataRequired(), Length(max=200)]
@@ -341,6 +350,9 @@ class ParticipationEditForm(VersionedForm):
 
 class BulkAttendanceForm(TrackerForm):
     """Mark many participants at once; refused whole if any one cannot be."""
+
+    class Meta:
+        id_prefix = "bulk-"  # the event page shows it beside other forms
 
     participation_ids = SelectMultipleField(
         _l("Participants"), coerce=int, validate_choice=False
