@@ -78,6 +78,7 @@ MENU_GROUPS = {
     "admin.users": "admin",
     "admin.import_csv": "admin",
     "outbox.index": "admin",
+    "privacy.retention": "admin",
 }
 MENU_GROUP_LABELS = {"admin": _l("Administration")}
 PUBLIC_MENU = [
