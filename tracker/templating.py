@@ -56,8 +56,7 @@ def _content_hash(path: str, modified: int) -> str:
 # The main menu: (text, endpoint), the text lazy (the reader's language). An
 # item shows when its endpoint exists and its access rule lets the current
 # user in, so menu and permissions agree.
-MENU = [
-    (_l("Home"), "home.index"),
+MENU = [  # signed in, the brand link is "home" (home.index)
     (_l("Municipalities"), "municipalities.index"),
     (_l("People"), "people.index"),
     (_l("Programs"), "programs.index"),
