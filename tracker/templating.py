@@ -74,12 +74,17 @@ MENU = [  # signed in, the brand link is "home" (home.index)
 # Menu items shown together under one heading (a dropdown on desktop, a
 # labelled group in the phone menu), so the bar stays one row.
 MENU_GROUPS = {
+    "testimonials.index": "testimonials",
+    "testimonials.review_queue": "testimonials",
     "admin.users": "admin",
     "admin.import_csv": "admin",
     "outbox.index": "admin",
     "privacy.retention": "admin",
 }
-MENU_GROUP_LABELS = {"admin": _l("Administration")}
+MENU_GROUP_LABELS = {
+    "testimonials": _l("Testimonials"),
+    "admin": _l("Administration"),
+}
 PUBLIC_MENU = [
     (_l("Programs"), "programs.index"),
     (_l("Testimonials"), "testimonials.public_index"),
