@@ -478,7 +478,15 @@ def http_sign_in(port: int, role: str) -> str:
     )
     response = connection.getresponse()
     response.read()
-    return response.getheader("Set-Cookie").split(";")[0]
+    cookie = response.getheader("Set-Cookie").split(";")[0]
+    # A browser shows the "signed in" message on the next page, and the
+    # session cookie it gets back no longer holds it: wrk, which never takes
+    # a new cookie, must not carry a message waiting to be shown.
+    connection.request("GET", "/", headers={"Cookie": cookie})
+    response = connection.getresponse()
+    response.read()
+    renewed = response.getheader("Set-Cookie")
+    return renewed.split(";")[0] if renewed else cookie
 
 
 WRK = ["wrk", "-t2", "-c16", "--timeout", "30s"]

@@ -154,6 +154,17 @@ def _rolled_back(request, app: Flask) -> Iterator[Any]:
 
 
 @pytest.fixture
+def pages_rendered_afresh(app: Flask) -> Iterator[None]:
+    """Every request renders its page (``tracker.cache.cached_page`` off), for
+    tests that count what rendering a page costs."""
+    app.config["PAGE_CACHE"] = False
+    try:
+        yield
+    finally:
+        app.config["PAGE_CACHE"] = True
+
+
+@pytest.fixture
 def db_connection(_rolled_back):
     """The connection the test's outer transaction runs on (for savepoints)."""
     return _rolled_back

@@ -781,6 +781,7 @@ def _grow(app, municipality_id: int, start: int, stop: int) -> None:
         db.session.commit()
 
 
+@pytest.mark.usefixtures("pages_rendered_afresh")
 def test_list_and_detail_query_counts_do_not_grow_with_rows(
     client, login_as, app, make_municipality, db_connection, record_figure
 ):

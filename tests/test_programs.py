@@ -1116,6 +1116,7 @@ def queries_for(client, db_connection, url: str) -> int:
         ("program page", "/programs/BIG"),
     ],
 )
+@pytest.mark.usefixtures("pages_rendered_afresh")
 def test_list_pages_cost_the_same_queries_for_10_and_200_enrollments(
     client, login_as, db_connection, sized, record_figure, name, url
 ):

@@ -889,6 +889,7 @@ def count_queries(db_connection, call) -> int:
     return len(statements)
 
 
+@pytest.mark.usefixtures("pages_rendered_afresh")
 def test_list_pages_cost_the_same_number_of_queries_for_more_rows(
     app,
     scene,

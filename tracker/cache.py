@@ -15,16 +15,25 @@ two entries that reused an id after a rollback.
 What depends on the clock as well (events held by today, testimonials
 waiting for more than 14 days) puts the day or the minute in its key.
 ``DATA_CACHE = False`` in the configuration computes everything afresh.
+
+Whole pages follow the same rule (``cached_page``): a read-only page is
+rendered once per reader and served again, as it was, until the next write.
 """
 
 from __future__ import annotations
 
+import functools
+import secrets
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from flask import current_app
+from flask import Response, current_app, g, request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from tracker.extensions import db
@@ -40,6 +49,8 @@ _lock = threading.Lock()
 
 def data_version() -> tuple[int, str] | None:
     """The newest audit entry (id, hash) this transaction sees; None when empty."""
+    if "page_data_version" in g:  # read once for a cached page's key (no writes)
+        return g.page_data_version
     row = db.session.execute(
         select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
     ).first()
@@ -71,6 +82,149 @@ def cached(name: str, key: Hashable, compute: Callable[[], T]) -> T:
 
 
 def clear() -> None:
-    """Forget every cached value (for tests and maintenance scripts)."""
+    """Forget every cached value and page (for tests and maintenance scripts)."""
     with _lock:
         _entries.clear()
+        _pages.clear()
+        _page_sizes.clear()
+        _page_bytes[0] = 0
+
+
+# ---------------------------------------------------------------- pages
+
+# A page holds a CSRF token, which belongs to the reader's session, not to
+# the reader: pages are rendered with this stand-in, which every answer
+# replaces with the token of its own session.
+TOKEN_STAND_IN = "csrf-stand-in-" + secrets.token_hex(16)
+PAGE_CACHE_BYTES = 32 * 1024 * 1024  # per process
+LARGEST_PAGE = 2 * 1024 * 1024
+# Headers a view sets that belong to the page (the rest are added per answer).
+KEPT_HEADERS = frozenset({"content-type", "content-language", "link", "x-total-count"})
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+
+
+_pages: OrderedDict[Hashable, CachedPage] = OrderedDict()
+_page_sizes: dict[Hashable, int] = {}
+_page_bytes = [0]
+
+
+def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Serve a read-only page again, as rendered, until the next write.
+
+    The key is everything the page is made of: the address (host, path and
+    query), the reader (account, language, time zone), the navigation badges
+    (unread notifications are not audited), the minute (for what depends on
+    the clock) and the data version. Access rules run before, on every
+    request; per-object checks ran when the page was rendered and would give
+    the same answer for the same key. A page is kept only when it is a 200
+    the view built without touching the session or setting cookies, and
+    never while a flashed message waits to be shown.
+
+    For views that only read: GET, no writes, no unaudited state.
+    """
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        key = _page_key()
+        if key is None:
+            return view(*args, **kwargs)
+        with _lock:
+            page = _pages.get(key)
+            if page is not None:
+                _pages.move_to_end(key)
+        if page is not None:
+            return _answer(Response(page.body, headers=list(page.headers)))
+        session_before = dict(session)
+        token_field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        setattr(g, token_field, TOKEN_STAND_IN)
+        try:
+            response = current_app.make_response(view(*args, **kwargs))
+        finally:
+            g.pop(token_field, None)
+        if response.is_streamed:
+            return response
+        if _keepable(response) and dict(session) == session_before:
+            _keep(key, response)
+        return _answer(response)
+
+    return wrapped
+
+
+def _page_key() -> Hashable | None:
+    config = current_app.config
+    if (
+        request.method != "GET"
+        or not config.get("DATA_CACHE", True)
+        or not config.get("PAGE_CACHE", True)
+        or "_flashes" in session
+    ):
+        return None
+    from tracker.i18n import current_locale, select_timezone
+    from tracker.templating import counts_from, navigation_count_columns
+
+    # The data version and the badges in one round trip.
+    newest = select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc())
+    badges = navigation_count_columns()
+    row = db.session.execute(
+        select(
+            newest.with_only_columns(AuditEntry.id).limit(1).scalar_subquery(),
+            newest.with_only_columns(AuditEntry.hash).limit(1).scalar_subquery(),
+            *badges,
+        )
+    ).one()
+    version = None if row[0] is None else (row[0], row[1])
+    g.page_data_version = version
+    g.navigation_counts = counts = counts_from(row[2:])
+    return (
+        request.url,
+        current_user.get_id() if current_user.is_authenticated else None,
+        current_locale(),
+        select_timezone(),
+        tuple(sorted(counts.items())),
+        int(time.time() // 60),
+        db.session.get_bind().engine.url,
+        version,
+    )
+
+
+def _keepable(response: Response) -> bool:
+    return (
+        response.status_code == 200
+        and "Set-Cookie" not in response.headers
+        and response.calculate_content_length() is not None
+        and response.calculate_content_length() <= LARGEST_PAGE
+    )
+
+
+def _keep(key: Hashable, response: Response) -> None:
+    body = response.get_data()
+    headers = tuple(
+        (name, value)
+        for name, value in response.headers.items()
+        if name.lower() in KEPT_HEADERS
+    )
+    size = len(body) + 512
+    with _lock:
+        if key in _pages:
+            return
+        _pages[key] = CachedPage(body, headers)
+        _page_sizes[key] = size
+        _page_bytes[0] += size
+        while _page_bytes[0] > PAGE_CACHE_BYTES and _pages:
+            oldest, _page = _pages.popitem(last=False)
+            _page_bytes[0] -= _page_sizes.pop(oldest)
+
+
+def _answer(response: Response) -> Response:
+    """The page with this session's CSRF token where the stand-in stands."""
+    body = response.get_data()
+    if TOKEN_STAND_IN.encode() in body:
+        response.set_data(
+            body.replace(TOKEN_STAND_IN.encode(), generate_csrf().encode())
+        )
+    return response

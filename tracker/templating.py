@@ -4,10 +4,10 @@ import hashlib
 import os
 from functools import lru_cache
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_login import current_user
 from jinja2 import pass_context
-from sqlalchemy import func, literal, select
+from sqlalchemy import Row, func, literal, select
 
 from tracker.extensions import db
 from tracker.models import Notification, Role, SizeClass, Testimonial, TestimonialStatus
@@ -115,10 +115,19 @@ def navigation_counts() -> dict:
     """Badges in the navigation: the review queue and unread notifications.
 
     Both counts come from one statement (two scalar subqueries), so the
-    badges cost every signed-in page a single query.
+    badges cost every signed-in page a single query. A cached page reads
+    them before rendering, with its data version (``tracker.cache``).
     """
+    if "navigation_counts" in g:
+        return g.navigation_counts
+    columns = navigation_count_columns()
+    return counts_from(db.session.execute(select(*columns)).one() if columns else ())
+
+
+def navigation_count_columns() -> tuple:
+    """The badges' two scalar subqueries; none for an anonymous visitor."""
     if not current_user.is_authenticated:
-        return {"review_queue_count": 0, "unread_notification_count": 0}
+        return ()
     unread = (
         select(func.count(Notification.id))
         .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
@@ -131,7 +140,12 @@ def navigation_counts() -> dict:
         if current_user.can_edit_records
         else literal(0)
     )
-    review_queue_count, unread_count = db.session.execute(select(queued, unread)).one()
+    return queued, unread
+
+
+def counts_from(values: tuple | Row) -> dict:
+    """The badges from the values of ``navigation_count_columns`` (0 if none)."""
+    review_queue_count, unread_count = tuple(values) or (0, 0)
     return {
         "review_queue_count": review_queue_count,
         "unread_notification_count": unread_count,

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, render_template, request
 
+from tracker.cache import cached_page
 from tracker.dashboards.figures import CHART_NAMES, build_charts, build_dashboard
 from tracker.dashboards.filters import parse_filters, reference_data
 from tracker.dashboards.quality import (
@@ -23,6 +24,7 @@ def guard() -> None:
 
 @bp.route("/")
 @role_required(*STAFF)
+@cached_page
 def index():
     """Figures, charts, program funnels and data-quality counts, filtered."""
     reference = reference_data()

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from tracker.cache import cached_page
 from tracker.documents.panels import documents_panel
 from tracker.enrollments import services
 from tracker.enrollments.forms import (
@@ -100,6 +101,7 @@ def _filter_options() -> dict:
 
 @bp.route("/")
 @role_required(*SIGNED_IN)
+@cached_page
 def index():
     """Enrollments with filters; contacts see only their own municipality's."""
     page = paginate(filtered_enrollments(request.args, current_user))
@@ -165,6 +167,7 @@ def _render_detail(enrollment: Enrollment, stage_form=None, status: int = 200):
 
 @bp.route("/<int:enrollment_id>")
 @role_required(*SIGNED_IN)
+@cached_page
 def detail(enrollment_id: int):
     """An enrollment: its stage timeline, assessments and, for staff, history."""
     return _render_detail(

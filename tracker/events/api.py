@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from tracker.api.core import bp, choice_param, int_param, paginated, str_param
 from tracker.api.schemas import PAGE_PARAMETERS, page_of
+from tracker.cache import cached_page
 from tracker.events.queries import (
     EVENT_PAGE,
     WHEN_CHOICES,
@@ -129,6 +130,7 @@ def participant_item(participation: Participation) -> dict[str, Any]:
 
 @bp.route("/events")
 @public
+@cached_page
 def list_events():
     """Events the caller may see, with the list page's filters and sorting."""
     query = filtered_events(_list_args()).where(event_visibility(current_user))
@@ -137,6 +139,7 @@ def list_events():
 
 @bp.route("/events/<int:event_id>")
 @public
+@cached_page
 def get_event(event_id: int):
     """One event with its agenda."""
     event = get_viewable_or_404(Event, event_id, EVENT_PAGE)
@@ -158,6 +161,7 @@ def get_event(event_id: int):
 
 @bp.route("/events/<int:event_id>/participants")
 @public
+@cached_page
 def list_event_participants(event_id: int):
     """The event's participants the caller may see; contact details only where
     allowed."""

@@ -12,6 +12,7 @@ from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from tracker.cache import cached_page
 from tracker.documents.panels import documents_panel
 from tracker.events.queries import (
     EVENT_SORTING,
@@ -33,6 +34,7 @@ from tracker.testimonials.queries import visible_testimonials
 
 @bp.route("/public")
 @public
+@cached_page
 def public_index():
     """Public events, for everyone."""
     query = filtered_events(request.args).where(Event.is_public.is_(True))

@@ -29,6 +29,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from tracker.cache import cached_page
 from tracker.documents.panels import documents_panel
 from tracker.events import services
 from tracker.events.forms import (
@@ -182,6 +183,7 @@ def render_detail(event: Event, status: int = 200, **forms: Any):
 
 @bp.route("/")
 @role_required(*SIGNED_IN)
+@cached_page
 def index():
     """Events the current user may see, filtered, sorted and paged."""
     query = filtered_events(request.args).where(event_visibility(current_user))
@@ -202,6 +204,7 @@ def index():
 
 @bp.route("/<int:event_id>")
 @role_required(*SIGNED_IN)
+@cached_page
 def detail(event_id: int):
     """An event: agenda, participants by place, presentations, attendance."""
     return render_detail(get_viewable_or_404(Event, event_id, EVENT_PAGE))

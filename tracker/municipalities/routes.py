@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from tracker.cache import cached_page
 from tracker.documents.panels import documents_panel
 from tracker.enrollments.queries import municipality_enrollments
 from tracker.events.queries import municipality_participations
@@ -105,6 +106,7 @@ def name_taken() -> str:
 
 @bp.route("/")
 @role_required(*SIGNED_IN)
+@cached_page
 def index():
     """List the municipalities you may see, with search, filters and sorting."""
     form = MunicipalityFilterForm(request.args, scoped=not current_user.is_staff)
@@ -119,6 +121,7 @@ def index():
 
 @bp.route("/<int:municipality_id>")
 @role_required(*SIGNED_IN)
+@cached_page
 def detail(municipality_id: int):
     """A municipality's record: contacts, people, programs, events, testimonials."""
     municipality = get_viewable_or_redirect(

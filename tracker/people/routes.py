@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from tracker.cache import cached_page
 from tracker.certificates.services import offers_for as certificate_offers
 from tracker.events.queries import person_participations
 from tracker.extensions import db
@@ -76,6 +77,7 @@ def email_taken() -> str:
 
 @bp.route("/")
 @role_required(*SIGNED_IN)
+@cached_page
 def index():
     """List the people you may see, with search, filters and sorting."""
     form = PersonFilterForm(request.args, scoped=not current_user.is_staff)
@@ -90,6 +92,7 @@ def index():
 
 @bp.route("/<int:person_id>")
 @role_required(*SIGNED_IN)
+@cached_page
 def detail(person_id: int):
     """A person's details and the events they took part in."""
     person = get_viewable_or_redirect(Person, person_id, ".detail")

@@ -19,6 +19,7 @@ from flask_login import AnonymousUserMixin, current_user
 from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from tracker.cache import cached_page
 from tracker.enrollments.queries import filtered_enrollments
 from tracker.errors import error_response
 from tracker.extensions import db
@@ -64,6 +65,7 @@ def get_program_or_404(code: str) -> Program:
 
 @bp.route("/")
 @public
+@cached_page
 def index():
     """All programs with where their municipalities stand."""
     programs = programs_with_stages()
@@ -80,6 +82,7 @@ def index():
 @bp.route("/<int:program_id>", endpoint="detail")
 @bp.route("/<code>", endpoint="detail")
 @public
+@cached_page
 def detail(code: str | None = None, program_id: int | None = None):
     """A program: stages with counts, cohorts, municipalities, recent changes;
     for the public, what the program is and who takes part."""

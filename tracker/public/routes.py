@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from tracker.auth.forms import LanguageForm
 from tracker.auth.routes import safe_next_url
-from tracker.cache import cached
+from tracker.cache import cached, cached_page
 from tracker.dashboards.figures import program_funnels
 from tracker.dashboards.filters import Filters, reference_data
 from tracker.dashboards.scalars import public_scalars, run_scalars
@@ -30,6 +30,7 @@ bp = Blueprint("public", __name__)
 
 @bp.route("/")
 @public
+@cached_page
 def home():
     """The public home page: what the program has achieved, in figures."""
     filters = Filters()

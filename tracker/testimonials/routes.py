@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.auth.ratelimits import signed_in_user_key, testimonial_limit
+from tracker.cache import cached_page
 from tracker.extensions import db, limiter
 from tracker.forms import STALE_MESSAGE, commit_or_stale
 from tracker.history import history_for
@@ -48,6 +49,7 @@ def _me() -> User:
 
 @bp.route("/")
 @role_required(*SIGNED_IN)
+@cached_page
 def index():
     """Testimonials: staff see all of them, a contact their municipality's."""
     query = filtered_testimonials(
@@ -65,6 +67,7 @@ def index():
 
 @bp.route("/public")
 @public
+@cached_page
 def public_index():
     """Every approved testimonial, featured ones first."""
     page = paginate(public_testimonials(request.args))
