@@ -43,13 +43,22 @@ def main() -> None:
         help="keep Python's collector settings (wsgi.py tunes them)",
     )
     parser.add_argument("--page", help="profile only this path of the mix")
+    parser.add_argument(
+        "--rendered",
+        action="store_true",
+        help="render every page (no page served again, as right after a write)",
+    )
     parser.add_argument("--no-profile", action="store_true", help="only time the pages")
     options = parser.parse_args()
 
     from tracker import create_app
 
     app = create_app(
-        {**app_config(database_url(options.database, 1.0)), "REQUEST_LOG": False}
+        {
+            **app_config(database_url(options.database, 1.0)),
+            "REQUEST_LOG": False,
+            "PAGE_CACHE": not options.rendered,
+        }
     )
     ids = sample_ids(app)
     client = signed_in_client(app, "manager")

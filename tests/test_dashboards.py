@@ -254,6 +254,7 @@ def test_reversed_years_are_swapped(app):
 
 
 @pytest.mark.parametrize("role", [Role.MANAGER, Role.ADMIN])
+@pytest.mark.usefixtures("pages_rendered_afresh")
 def test_dashboard_query_count_does_not_grow_with_the_data(
     app, client, login_as, db_connection, record_figure, role
 ):

@@ -96,7 +96,6 @@ def clear() -> None:
 # the reader: pages are rendered with this stand-in, which every answer
 # replaces with the token of its own session.
 TOKEN_STAND_IN = "csrf-stand-in-" + secrets.token_hex(16)
-PAGE_CACHE_BYTES = 32 * 1024 * 1024  # per process
 LARGEST_PAGE = 2 * 1024 * 1024
 # Headers a view sets that belong to the page (the rest are added per answer).
 KEPT_HEADERS = frozenset({"content-type", "content-language", "link", "x-total-count"})
@@ -209,13 +208,14 @@ def _keep(key: Hashable, response: Response) -> None:
         if name.lower() in KEPT_HEADERS
     )
     size = len(body) + 512
+    limit = current_app.config["PAGE_CACHE_BYTES"]
     with _lock:
         if key in _pages:
             return
         _pages[key] = CachedPage(body, headers)
         _page_sizes[key] = size
         _page_bytes[0] += size
-        while _page_bytes[0] > PAGE_CACHE_BYTES and _pages:
+        while _page_bytes[0] > limit and _pages:
             oldest, _page = _pages.popitem(last=False)
             _page_bytes[0] -= _page_sizes.pop(oldest)
 

@@ -90,6 +90,10 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "HTTPS": False,
         # Aggregate figures computed once per change of the data (tracker.cache).
         "DATA_CACHE": True,
+        # Read-only pages replayed until the next write (tracker.cache.cached_page),
+        # at most this many bytes of them per process.
+        "PAGE_CACHE": True,
+        "PAGE_CACHE_BYTES": 32 * 1024 * 1024,
         # Reverse proxies in front of the app (0: clients connect directly).
         "PROXY_HOPS": 0,
         # Who may read /metrics (tracker.observability): networks, comma-separated.
@@ -189,6 +193,8 @@ def _read_environment(app: Flask) -> None:
         config["METRICS_ALLOW_FROM"] = allowed
     if (request_log := environ.get("TRACKER_REQUEST_LOG")) is not None:
         config["REQUEST_LOG"] = request_log == "1"
+    if (page_cache := environ.get("TRACKER_PAGE_CACHE")) is not None:
+        config["PAGE_CACHE"] = page_cache == "1"
     for name in ("RATELIMIT_API_TOKEN", "RATELIMIT_API_IP"):
         if limit := environ.get(name):
             config[name] = limit
