@@ -8,6 +8,7 @@ from typing import Any
 from tracker.documents.services import attachments_for
 from tracker.models import Attachment, User
 from tracker.models.documents import can_attach, owner_kind, record_can_view
+from tracker.permissions import unproxied
 
 
 @dataclass
@@ -23,6 +24,7 @@ def documents_panel(records: list[tuple[str, Any]], user: User) -> list[Group]:
     """One group per (heading, record): the attachments ``user`` may open,
     in one query for all of them. Records without any (and where the user may
     not attach) are left out, except the first, the page's own record."""
+    user = unproxied(user)
     found = attachments_for([record for _, record in records])
     groups = []
     for position, (heading, record) in enumerate(records):
