@@ -5,36 +5,16 @@ anyone else."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 from flask import Flask
-from sqlalchemy import event
 
 from tests.conftest import PASSWORD, TrackerClient
+from tests.fixtures.dashboards import counting_queries as counting
 from tracker import cache
 from tracker.extensions import db
 from tracker.models import Municipality, Notification, Role, User
 
 CSRF_META = re.compile(rb'name="csrf-token" content="([^"]+)"')
-
-
-@contextmanager
-def counting(connection):
-    statements: list[str] = []
-
-    def seen(conn, cursor, statement, *args) -> None:
-        if (
-            not statement.lstrip()
-            .upper()
-            .startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))
-        ):
-            statements.append(statement)
-
-    event.listen(connection, "before_cursor_execute", seen)
-    try:
-        yield statements
-    finally:
-        event.remove(connection, "before_cursor_execute", seen)
 
 
 def second_client(app: Flask, email: str) -> TrackerClient:
