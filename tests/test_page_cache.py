@@ -59,6 +59,9 @@ def test_a_page_is_served_again_until_the_next_write(
         db.session.commit()
     after_write = client.get("/municipalities/").get_data(as_text=True)
     assert "Kuçova" in after_write and "Kuçovë" not in after_write
+    # The page of the old name, never to be served again, is not kept either.
+    kept = [page.body.decode() for page in cache._pages.values()]
+    assert kept and not any("Kuçovë" in body for body in kept)
 
 
 def test_readers_never_get_each_others_pages(app, client, login_as, make_user):

@@ -88,6 +88,7 @@ def clear() -> None:
         _pages.clear()
         _page_sizes.clear()
         _page_bytes[0] = 0
+        _page_generations.clear()
 
 
 # ---------------------------------------------------------------- pages
@@ -110,6 +111,10 @@ class CachedPage:
 _pages: OrderedDict[Hashable, CachedPage] = OrderedDict()
 _page_sizes: dict[Hashable, int] = {}
 _page_bytes = [0]
+# Per database, the (data version, minute) of the pages kept: pages of an
+# earlier one can never be served again, so they are dropped at once (no
+# copy of an erased person's page stays in memory until it is evicted).
+_page_generations: dict[Hashable, Hashable] = {}
 
 
 def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -179,16 +184,28 @@ def _page_key() -> Hashable | None:
     version = None if row[0] is None else (row[0], row[1])
     g.page_data_version = version
     g.navigation_counts = counts = counts_from(row[2:])
+    database = db.session.get_bind().engine.url
+    generation = (version, int(time.time() // 60))
+    if _page_generations.get(database) != generation:
+        _forget_pages_of(database, generation)
     return (
         request.url,
         current_user.get_id() if current_user.is_authenticated else None,
         current_locale(),
         select_timezone(),
         tuple(sorted(counts.items())),
-        int(time.time() // 60),
-        db.session.get_bind().engine.url,
-        version,
+        database,
+        generation,
     )
+
+
+def _forget_pages_of(database: Hashable, generation: Hashable) -> None:
+    """Drop the pages of ``database`` kept under an earlier generation."""
+    with _lock:
+        _page_generations[database] = generation
+        for key in [key for key in _pages if key[-2] == database]:
+            del _pages[key]
+            _page_bytes[0] -= _page_sizes.pop(key)
 
 
 def _keepable(response: Response) -> bool:
