@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 from flask import Response, current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from tracker.extensions import db
 from tracker.models.audit import AuditEntry
@@ -51,10 +51,13 @@ def data_version() -> tuple[int, str] | None:
     """The newest audit entry (id, hash) this transaction sees; None when empty."""
     if "page_data_version" in g:  # read once for a cached page's key (no writes)
         return g.page_data_version
-    row = db.session.execute(
-        select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
-    ).first()
+    row = db.session.execute(newest_entry(AuditEntry.id, AuditEntry.hash)).first()
     return None if row is None else (row.id, row.hash)
+
+
+def newest_entry(*columns) -> Select:
+    """``columns`` of the newest audit entry."""
+    return select(*columns).order_by(AuditEntry.id.desc()).limit(1)
 
 
 def cached(name: str, key: Hashable, compute: Callable[[], T]) -> T:
@@ -85,10 +88,7 @@ def clear() -> None:
     """Forget every cached value and page (for tests and maintenance scripts)."""
     with _lock:
         _entries.clear()
-        _pages.clear()
-        _page_sizes.clear()
-        _page_bytes[0] = 0
-        _page_generations.clear()
+    _pages.clear()
 
 
 # ---------------------------------------------------------------- pages
@@ -108,13 +108,60 @@ class CachedPage:
     headers: tuple[tuple[str, str], ...]
 
 
-_pages: OrderedDict[Hashable, CachedPage] = OrderedDict()
-_page_sizes: dict[Hashable, int] = {}
-_page_bytes = [0]
-# Per database, the (data version, minute) of the pages kept: pages of an
-# earlier one can never be served again, so they are dropped at once (no
-# copy of an erased person's page stays in memory until it is evicted).
-_page_generations: dict[Hashable, Hashable] = {}
+class PageStore:
+    """The pages one process keeps, least recently used first, at most
+    ``PAGE_CACHE_BYTES`` of them.
+
+    Per database, only the pages of the newest generation (data version and
+    minute) are kept: an earlier one's can never be served again, so they
+    are dropped as soon as a request sees a new one, and no copy of an
+    erased or changed record's page stays in memory until it is evicted.
+    """
+
+    def __init__(self) -> None:
+        self._pages: OrderedDict[Hashable, CachedPage] = OrderedDict()
+        self._generations: dict[Hashable, Hashable] = {}
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> CachedPage | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: Hashable, page: CachedPage, limit: int) -> None:
+        with self._lock:
+            if key in self._pages:
+                return
+            self._pages[key] = page
+            self._bytes += len(page.body)
+            while self._bytes > limit and self._pages:
+                _oldest, dropped = self._pages.popitem(last=False)
+                self._bytes -= len(dropped.body)
+
+    def enter_generation(self, database: Hashable, generation: Hashable) -> None:
+        """Drop the pages of ``database`` kept under another generation."""
+        if self._generations.get(database) == generation:
+            return
+        with self._lock:
+            self._generations[database] = generation
+            for key in [key for key in self._pages if key[-2] == database]:
+                self._bytes -= len(self._pages.pop(key).body)
+
+    def bodies(self) -> list[bytes]:
+        with self._lock:
+            return [page.body for page in self._pages.values()]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+            self._generations.clear()
+            self._bytes = 0
+
+
+_pages = PageStore()
 
 
 def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -137,10 +184,7 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
         key = _page_key()
         if key is None:
             return view(*args, **kwargs)
-        with _lock:
-            page = _pages.get(key)
-            if page is not None:
-                _pages.move_to_end(key)
+        page = _pages.get(key)
         if page is not None:
             return _answer(Response(page.body, headers=list(page.headers)))
         session_before = dict(session)
@@ -172,13 +216,11 @@ def _page_key() -> Hashable | None:
     from tracker.templating import counts_from, navigation_count_columns
 
     # The data version and the badges in one round trip.
-    newest = select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc())
-    badges = navigation_count_columns()
     row = db.session.execute(
         select(
-            newest.with_only_columns(AuditEntry.id).limit(1).scalar_subquery(),
-            newest.with_only_columns(AuditEntry.hash).limit(1).scalar_subquery(),
-            *badges,
+            newest_entry(AuditEntry.id).scalar_subquery(),
+            newest_entry(AuditEntry.hash).scalar_subquery(),
+            *navigation_count_columns(),
         )
     ).one()
     version = None if row[0] is None else (row[0], row[1])
@@ -186,8 +228,7 @@ def _page_key() -> Hashable | None:
     g.navigation_counts = counts = counts_from(row[2:])
     database = db.session.get_bind().engine.url
     generation = (version, int(time.time() // 60))
-    if _page_generations.get(database) != generation:
-        _forget_pages_of(database, generation)
+    _pages.enter_generation(database, generation)
     return (
         request.url,
         current_user.get_id() if current_user.is_authenticated else None,
@@ -197,15 +238,6 @@ def _page_key() -> Hashable | None:
         database,
         generation,
     )
-
-
-def _forget_pages_of(database: Hashable, generation: Hashable) -> None:
-    """Drop the pages of ``database`` kept under an earlier generation."""
-    with _lock:
-        _page_generations[database] = generation
-        for key in [key for key in _pages if key[-2] == database]:
-            del _pages[key]
-            _page_bytes[0] -= _page_sizes.pop(key)
 
 
 def _keepable(response: Response) -> bool:
@@ -218,23 +250,13 @@ def _keepable(response: Response) -> bool:
 
 
 def _keep(key: Hashable, response: Response) -> None:
-    body = response.get_data()
     headers = tuple(
         (name, value)
         for name, value in response.headers.items()
         if name.lower() in KEPT_HEADERS
     )
-    size = len(body) + 512
-    limit = current_app.config["PAGE_CACHE_BYTES"]
-    with _lock:
-        if key in _pages:
-            return
-        _pages[key] = CachedPage(body, headers)
-        _page_sizes[key] = size
-        _page_bytes[0] += size
-        while _page_bytes[0] > limit and _pages:
-            oldest, _page = _pages.popitem(last=False)
-            _page_bytes[0] -= _page_sizes.pop(oldest)
+    page = CachedPage(response.get_data(), headers)
+    _pages.put(key, page, current_app.config["PAGE_CACHE_BYTES"])
 
 
 def _answer(response: Response) -> Response:
