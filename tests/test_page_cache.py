@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 
 from tests.conftest import PASSWORD, TrackerClient
@@ -139,14 +140,11 @@ def test_an_anonymous_page_follows_the_language_cookie(app):
     assert 'lang="sq"' in visitor.get("/").get_data(as_text=True)
 
 
-def test_pages_can_be_rendered_every_time(app, client, login_as, db_connection):
+@pytest.mark.usefixtures("pages_rendered_afresh")
+def test_pages_can_be_rendered_every_time(client, login_as, db_connection):
     login_as(Role.COORDINATOR)
     client.get("/")
-    app.config["PAGE_CACHE"] = False
-    try:
+    client.get("/events/")
+    with counting(db_connection) as statements:
         client.get("/events/")
-        with counting(db_connection) as statements:
-            client.get("/events/")
-    finally:
-        app.config["PAGE_CACHE"] = True
     assert len(statements) > 3

@@ -29,7 +29,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from flask import Response, current_app, g, request, session
 from flask_login import current_user
@@ -97,9 +97,22 @@ def clear() -> None:
 # the reader: pages are rendered with this stand-in, which every answer
 # replaces with the token of its own session.
 TOKEN_STAND_IN = "csrf-stand-in-" + secrets.token_hex(16)
+_STAND_IN_BYTES = TOKEN_STAND_IN.encode()
 LARGEST_PAGE = 2 * 1024 * 1024
 # Headers a view sets that belong to the page (the rest are added per answer).
 KEPT_HEADERS = frozenset({"content-type", "content-language", "link", "x-total-count"})
+
+
+class PageKey(NamedTuple):
+    """What a page is made of, besides the view's own code."""
+
+    database: Hashable
+    generation: Hashable  # (data version, minute)
+    address: str
+    account: str | None
+    locale: str
+    timezone: str
+    badges: tuple
 
 
 @dataclass(frozen=True)
@@ -119,19 +132,19 @@ class PageStore:
     """
 
     def __init__(self) -> None:
-        self._pages: OrderedDict[Hashable, CachedPage] = OrderedDict()
+        self._pages: OrderedDict[PageKey, CachedPage] = OrderedDict()
         self._generations: dict[Hashable, Hashable] = {}
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> CachedPage | None:
+    def get(self, key: PageKey) -> CachedPage | None:
         with self._lock:
             page = self._pages.get(key)
             if page is not None:
                 self._pages.move_to_end(key)
             return page
 
-    def put(self, key: Hashable, page: CachedPage, limit: int) -> None:
+    def put(self, key: PageKey, page: CachedPage, limit: int) -> None:
         with self._lock:
             if key in self._pages:
                 return
@@ -147,7 +160,7 @@ class PageStore:
             return
         with self._lock:
             self._generations[database] = generation
-            for key in [key for key in self._pages if key[-2] == database]:
+            for key in [key for key in self._pages if key.database == database]:
                 self._bytes -= len(self._pages.pop(key).body)
 
     def bodies(self) -> list[bytes]:
@@ -194,8 +207,6 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
             response = current_app.make_response(view(*args, **kwargs))
         finally:
             g.pop(token_field, None)
-        if response.is_streamed:
-            return response
         if _keepable(response) and dict(session) == session_before:
             _keep(key, response)
         return _answer(response)
@@ -203,7 +214,7 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
-def _page_key() -> Hashable | None:
+def _page_key() -> PageKey | None:
     config = current_app.config
     if (
         request.method != "GET"
@@ -229,27 +240,28 @@ def _page_key() -> Hashable | None:
     database = db.session.get_bind().engine.url
     generation = (version, int(time.time() // 60))
     _pages.enter_generation(database, generation)
-    return (
-        request.url,
-        current_user.get_id() if current_user.is_authenticated else None,
-        current_locale(),
-        select_timezone(),
-        tuple(sorted(counts.items())),
-        database,
-        generation,
+    return PageKey(
+        database=database,
+        generation=generation,
+        address=request.url,
+        account=current_user.get_id() if current_user.is_authenticated else None,
+        locale=current_locale(),
+        timezone=select_timezone(),
+        badges=tuple(sorted(counts.items())),
     )
 
 
 def _keepable(response: Response) -> bool:
+    length = response.calculate_content_length()  # None while streamed
     return (
         response.status_code == 200
         and "Set-Cookie" not in response.headers
-        and response.calculate_content_length() is not None
-        and response.calculate_content_length() <= LARGEST_PAGE
+        and length is not None
+        and length <= LARGEST_PAGE
     )
 
 
-def _keep(key: Hashable, response: Response) -> None:
+def _keep(key: PageKey, response: Response) -> None:
     headers = tuple(
         (name, value)
         for name, value in response.headers.items()
@@ -262,8 +274,6 @@ def _keep(key: Hashable, response: Response) -> None:
 def _answer(response: Response) -> Response:
     """The page with this session's CSRF token where the stand-in stands."""
     body = response.get_data()
-    if TOKEN_STAND_IN.encode() in body:
-        response.set_data(
-            body.replace(TOKEN_STAND_IN.encode(), generate_csrf().encode())
-        )
+    if _STAND_IN_BYTES in body:
+        response.set_data(body.replace(_STAND_IN_BYTES, generate_csrf().encode()))
     return response
