@@ -300,10 +300,14 @@ def test_the_phone_menu_opens_by_its_button_and_holds_every_link(
         expect(menu.get_by_role("link", name="Municipalities")).to_be_hidden()
         button.click()
         expect(button).to_have_attribute("aria-expanded", "true")
+        # The menu slides open (Bootstrap's collapse, 0.35 s): "show" once it stands.
+        expect(page.locator("#main-menu")).to_have_class(re.compile(r"\bshow\b"))
         expect(menu.get_by_role("link", name="Municipalities")).to_be_in_viewport()
         expect(menu.get_by_role("button", name="Sign out")).to_be_visible()
         # The administration pages sit in their own group.
-        menu.get_by_role("button", name="Administration").click()
+        administration = menu.get_by_role("button", name="Administration")
+        administration.click()
+        expect(administration).to_have_attribute("aria-expanded", "true")
         menu.get_by_role("link", name="Users").click()
         expect(page.get_by_role("heading", name="Users", level=1)).to_be_visible()
         expect(button).to_have_attribute("aria-expanded", "false")
