@@ -5,6 +5,28 @@
   // Styles for "scripts run" (the menu folds behind its button only then).
   document.documentElement.classList.add("js");
 
+  // The menu stands in one row only where that row fits. Below 992 px, and
+  // wherever an administrator's many pages or a language's longer words would
+  // push the row past the screen's edge, it folds behind its "Menu" button:
+  // without the class navbar-expand-lg, Bootstrap shows the folded menu at
+  // any width. Checked again whenever the window changes size.
+  var navbar = document.querySelector("nav.navbar");
+  var ROW = "navbar-expand-lg";
+  function foldMenuUnlessItFits() {
+    navbar.classList.add(ROW);
+    var bar = navbar.firstElementChild;
+    var edge = bar.getBoundingClientRect().right - parseFloat(getComputedStyle(bar).paddingRight);
+    var lastGroup = navbar.querySelector(".navbar-collapse").lastElementChild;
+    var wide = window.matchMedia("(min-width: 992px)").matches;
+    if (!wide || lastGroup.getBoundingClientRect().right > edge + 0.5) {
+      navbar.classList.remove(ROW);
+    }
+  }
+  if (navbar) {
+    foldMenuUnlessItFits();
+    window.addEventListener("resize", foldMenuUnlessItFits);
+  }
+
   // Ask before destructive one-button forms (data-confirm="...").
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -317,3 +317,57 @@ def test_the_phone_menu_opens_by_its_button_and_holds_every_link(
         expect(menu.get_by_role("link", name="Municipalities")).to_be_visible()
     finally:
         context.close()
+
+
+# Where the menu's right-hand end lies, and whether it is folded.
+MENU_EDGE = """() => {
+  const navbar = document.querySelector("nav.navbar");
+  const ends = Array.from(navbar.querySelectorAll(".navbar-brand, .navbar-nav > li"))
+    .filter((item) => item.getBoundingClientRect().width > 0)
+    .map((item) => item.getBoundingClientRect().right);
+  const toggler = navbar.querySelector(".navbar-toggler");
+  return {
+    right: Math.max(...ends, toggler.getBoundingClientRect().right),
+    folded: getComputedStyle(toggler).display !== "none",
+    height: navbar.getBoundingClientRect().height,
+  };
+}"""
+MIDDLE_WIDTHS = (992, 1100, 1200, 1280, 1366, 1440, 1100)
+
+
+@pytest.mark.parametrize("language", ["en", "mk"])
+def test_the_menu_folds_wherever_its_row_would_not_fit(
+    browser: Browser, live_server, language, record_figure
+):
+    """An administrator has the most pages, and Macedonian some of the longest
+    words: between the phone's width and a wide screen nothing of the menu may
+    lie past the screen's edge, and Sign out is always within reach."""
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, ROLES["admin"])
+        context.add_cookies(
+            [{"name": "tracker_lang", "value": language, "url": live_server}]
+        )
+        page.goto(live_server + "/municipalities/")
+        sign_out = page.locator("form[action$='/auth/logout'] button")
+        folded_at = []
+        for width in MIDDLE_WIDTHS:  # the last one after growing: folds again
+            page.set_viewport_size({"width": width, "height": 900})
+            page.evaluate(SETTLED)
+            edge = page.evaluate(MENU_EDGE)
+            assert edge["right"] <= width + 0.5, f"{width} px: the menu ends at {edge}"
+            if edge["folded"]:
+                folded_at.append(width)
+                expect(sign_out).to_be_hidden()
+                page.locator("nav.navbar .navbar-toggler").click()
+                expect(sign_out).to_be_in_viewport()
+                page.reload()
+            else:
+                assert edge["height"] <= 70, f"{width} px: the row wraps ({edge})"
+                expect(sign_out).to_be_in_viewport()
+        record_figure(f"menu folded ({language}, admin) at px", folded_at)
+        # Folding follows the room there is, not a fixed width.
+        assert 992 in folded_at and 1440 not in folded_at
+    finally:
+        context.close()
