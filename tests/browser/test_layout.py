@@ -16,6 +16,7 @@ widths by resizing the viewport.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -147,6 +148,31 @@ def first_detail(page: Page, pattern: str) -> str | None:
     return None
 
 
+def role_pages(page: Page, base_url: str, role: str) -> Iterator[str]:
+    """Open, at desktop width, every page of the role's menu, its EXTRA_PAGES,
+    the first record each list links to and one form of each URL shape;
+    yield each path while its page is open."""
+    page.goto(base_url + "/")
+    queue = list(dict.fromkeys(["/", *menu_paths(page), *EXTRA_PAGES[role]]))
+    seen: list[str] = []
+    while queue:
+        path = queue.pop(0)
+        if path in seen or path == "/auth/logout":
+            continue
+        seen.append(path)
+        page.set_viewport_size(DESKTOP)
+        response = page.goto(base_url + path)
+        assert response is not None and response.ok, f"{path}: {response}"
+        if path in DETAIL_OF:
+            detail = first_detail(page, DETAIL_OF[path])
+            if detail and detail not in seen:
+                queue.append(detail)
+        form = first_detail(page, FORM_LINK)
+        if form and shape(form) not in {shape(done) for done in seen + queue}:
+            queue.append(form)
+        yield path
+
+
 def check_page(page: Page) -> list[str]:
     """What is wrong with the current page at the current width."""
     width = page.viewport_size["width"]
@@ -196,26 +222,10 @@ def test_every_main_page_fits_both_widths_and_passes_axe(
     try:
         if ROLES[role]:
             sign_in(page, live_server, ROLES[role])
-        page.goto(live_server + "/")
-        paths = ["/", *menu_paths(page), *EXTRA_PAGES[role]]
         seen: list[str] = []
         failures: dict[str, list[str]] = {}
-        queue = list(dict.fromkeys(paths))
-        while queue:
-            path = queue.pop(0)
-            if path in seen or path == "/auth/logout":
-                continue
+        for path in role_pages(page, live_server, role):
             seen.append(path)
-            page.set_viewport_size(DESKTOP)
-            response = page.goto(live_server + path)
-            assert response is not None and response.ok, f"{path}: {response}"
-            if path in DETAIL_OF:
-                detail = first_detail(page, DETAIL_OF[path])
-                if detail and detail not in seen:
-                    queue.append(detail)
-            form = first_detail(page, FORM_LINK)
-            if form and shape(form) not in {shape(done) for done in seen + queue}:
-                queue.append(form)
             for size in (DESKTOP, PHONE):
                 page.set_viewport_size(size)
                 page.evaluate(SETTLED)
@@ -226,6 +236,37 @@ def test_every_main_page_fits_both_widths_and_passes_axe(
         assert failures == {}, "\n".join(
             f"{where}: {'; '.join(problems)}" for where, problems in failures.items()
         )
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("language", ["sq", "mk"])
+@pytest.mark.parametrize("role", ["anonymous", "contact"])
+def test_a_phone_holds_the_longer_words_of_other_languages(
+    browser: Browser, live_server, role, language, record_figure
+):
+    """The public and the municipal contacts read the app on phones in their
+    own language, whose words run longer than English ones (a date range in
+    Albanian is wider than a card): no page may pan sideways at 390 px."""
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    try:
+        if ROLES[role]:
+            sign_in(page, live_server, ROLES[role])
+        context.add_cookies(
+            [{"name": "tracker_lang", "value": language, "url": live_server}]
+        )
+        checked = 0
+        too_wide = {}
+        for path in role_pages(page, live_server, role):
+            checked += 1
+            page.set_viewport_size(PHONE)
+            page.evaluate(SETTLED)
+            facts = page.evaluate(PAGE_FACTS)
+            if facts["scrollWidth"] > facts["viewport"]:
+                too_wide[path] = f"{facts['scrollWidth']} px: {facts['widest']}"
+        record_figure(f"phone pages checked ({role}, {language})", checked)
+        assert too_wide == {}
     finally:
         context.close()
 
