@@ -47,7 +47,7 @@ run: install translations
 	$(BIN)/flask --app tracker run --host 127.0.0.1 --port $(PORT)
 
 test: dev translations
-	TEST_DATABASE_URL= $(BIN)/pytest
+	TEST_DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS)
 
 test-postgres: dev translations
 	psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='tracker_test'" | grep -q 1 \
