@@ -412,3 +412,19 @@ def test_the_menu_folds_wherever_its_row_would_not_fit(
         assert 992 in folded_at and 1440 not in folded_at
     finally:
         context.close()
+
+
+def test_without_scripts_a_crowded_menu_wraps_within_the_screen(
+    browser: Browser, live_server
+):
+    context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, ROLES["admin"])
+        page.set_viewport_size({"width": 992, "height": 900})
+        page.goto(live_server + "/municipalities/")
+        edge = page.evaluate(MENU_EDGE)
+        assert not edge["folded"] and edge["right"] <= 992.5, edge
+        expect(page.locator("form[action$='/auth/logout'] button")).to_be_in_viewport()
+    finally:
+        context.close()
