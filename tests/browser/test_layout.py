@@ -99,9 +99,12 @@ PAGE_FACTS = """() => {
     togglerExpanded: toggler ? toggler.getAttribute("aria-expanded") : null,
     menuVisible: visible(menu),
     navbarHeight: navbar ? navbar.getBoundingClientRect().height : 0,
+    // What reaches past the edge: a box, or text that overflows its box.
     widest: Array.from(document.querySelectorAll("body *"))
       .filter((element) =>
-        element.getBoundingClientRect().right > window.innerWidth + 1)
+        element.getBoundingClientRect().right > window.innerWidth + 1 ||
+        (element.scrollWidth > element.clientWidth + 1 && element.children.length === 0 &&
+         getComputedStyle(element).overflowX === "visible"))
       .slice(-3)
       .map((element) => element.tagName + "." + element.className + " " +
            (element.textContent || "").trim().slice(0, 40)),
