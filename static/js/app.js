@@ -10,7 +10,7 @@
   // push the row past the screen's edge, it folds behind its "Menu" button:
   // without the class navbar-expand-lg, Bootstrap shows the folded menu at
   // any width. Checked again whenever the window changes size.
-  var navbar = document.querySelector("nav.navbar");
+  var navbar = document.querySelector("nav.navbar.navbar-expand-lg");
   var ROW = "navbar-expand-lg";
   function foldMenuUnlessItFits() {
     navbar.classList.add(ROW);
@@ -22,7 +22,7 @@
       navbar.classList.remove(ROW);
     }
   }
-  if (navbar) {
+  if (navbar && navbar.querySelector(".navbar-collapse")) {
     foldMenuUnlessItFits();
     window.addEventListener("resize", foldMenuUnlessItFits);
   }
