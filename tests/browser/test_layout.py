@@ -103,7 +103,8 @@ PAGE_FACTS = """() => {
     widest: Array.from(document.querySelectorAll("body *"))
       .filter((element) =>
         element.getBoundingClientRect().right > window.innerWidth + 1 ||
-        (element.scrollWidth > element.clientWidth + 1 && element.children.length === 0 &&
+        (element.scrollWidth > element.clientWidth + 1 &&
+         element.children.length === 0 &&
          getComputedStyle(element).overflowX === "visible"))
       .slice(-3)
       .map((element) => element.tagName + "." + element.className + " " +
